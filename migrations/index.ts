@@ -1,0 +1,4 @@
+import { Initial1764300000000 } from './1764300000000-Initial';
+
+/** Every migration, oldest first. A new one is a timestamped file here and a line below. */
+export const migrations = [Initial1764300000000];

@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type Request } from 'express';
+import type { Config } from './config';
+import { createContext, type Context } from './context';
+import { createDatabase, openDatabase, type Database } from './db';
+import { formatError } from './errors';
+import { createLogger, type Logger } from './logger';
+import { getSchema } from './schema';
+import { createServices, type Services } from './services';
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: Database;
+  readonly services: Services;
+  readonly httpServer: Server;
+  /** Connects, migrates and listens; resolves with the bound port. */
+  start(port?: number): Promise<number>;
+  /** Stops accepting, finishes requests in flight, closes websockets with 1001 and releases connections. */
+  stop(): Promise<void>;
+}
+
+/** The bearer token of an `Authorization` header or a `connection_init` payload. */
+export function bearerToken(header: unknown): string | null {
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match ? match[1]! : null;
+}
+
+function jsonError(status: number, message: string, code = 'BAD_USER_INPUT') {
+  return { status, body: { errors: [{ message, extensions: { code } }] } };
+}
+
+/** Builds one Sidedoor server instance; several may share a process (tests) or a database (scale-out). */
+export function createApp(config: Config, options: { logger?: Logger } = {}): App {
+  const logger = options.logger ?? createLogger(config);
+  const database = createDatabase(config, logger);
+  const services = createServices({ dataSource: database.dataSource, config, logger });
+  const app = express();
+  const httpServer = createServer(app);
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    try {
+      await withTimeout(database.dataSource.query('SELECT 1'), 2000);
+      checks.database = 'ok';
+    } catch {
+      checks.database = 'unavailable';
+    }
+    const ready = Object.values(checks).every((status) => status === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+  });
+
+  const apollo = new ApolloServer<Context>({
+    schema: getSchema(),
+    introspection: config.introspection !== 'off',
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(logger, formatted, error),
+    logger,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+  });
+
+  const contextFor = async (req: Request): Promise<Context> => {
+    const token = bearerToken(req.headers.authorization);
+    const viewer = token ? await services.sessions.authenticate(token) : null;
+    return createContext(services, viewer, {
+      requestId: (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID(),
+      ip: req.ip ?? null,
+    });
+  };
+
+  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    const { status, body } =
+      error?.type === 'entity.too.large'
+        ? jsonError(413, 'The request body is larger than 1 MB.')
+        : error?.type === 'entity.parse.failed'
+          ? jsonError(400, 'The request body is not valid JSON.')
+          : error?.status && error.status < 500
+            ? jsonError(error.status, String(error.message))
+            : (logger.error({ err: error }, 'request failed'), jsonError(500, 'Something went wrong on our side.', 'INTERNAL_SERVER_ERROR'));
+    res.status(status).json(body);
+  };
+
+  let started = false;
+  return {
+    config,
+    logger,
+    database,
+    services,
+    httpServer,
+    async start(port = config.port) {
+      await openDatabase(database);
+      await apollo.start();
+      app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }));
+      app.use(bodyErrors);
+      started = true;
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, () => resolve());
+      });
+      return (httpServer.address() as AddressInfo).port;
+    },
+    async stop() {
+      if (started) await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      if (database.dataSource.isInitialized) await database.dataSource.destroy();
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error) => (clearTimeout(timer), reject(error)),
+    );
+  });
+}

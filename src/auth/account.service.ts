@@ -1,0 +1,163 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import { ActorEntity, type Role } from '../actor/actor.entity';
+import { badInput, DomainError, ErrorCode, forbidden, unauthenticated } from '../errors';
+import { InvitationService, invitationInvalid, type IssuedInvitation } from '../invitation/invitation.service';
+import { OrganizationEntity } from '../organization/organization.entity';
+import type { TeamService } from '../team/team.service';
+import * as validate from '../validation';
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
+import type { SessionService } from './session.service';
+import { isAdmin, type Viewer } from './viewer';
+
+export interface AuthResult {
+  token: string;
+  viewer: ActorEntity;
+}
+
+const WRONG_CREDENTIALS = 'Wrong email or password.';
+
+function password(value: string): string {
+  if (value.length < MIN_PASSWORD_LENGTH) throw badInput(`password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
+  if (value.length > MAX_PASSWORD_LENGTH) throw badInput(`password must be at most ${MAX_PASSWORD_LENGTH} characters.`, 'password');
+  return value;
+}
+
+/** Sign-up, log-in and log-out, and member invitations. */
+export class AccountService {
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Pick<Config, 'passwordHashCost'>,
+    private readonly sessions: SessionService,
+    private readonly invitations: InvitationService,
+    private readonly teams: TeamService,
+  ) {}
+
+  async signUp(input: { organizationName: string; name: string; email: string; password: string }): Promise<AuthResult> {
+    const organizationName = validate.text(input.organizationName, 'organizationName');
+    const name = validate.text(input.name, 'name');
+    const email = validate.email(input.email);
+    const passwordHash = await hashPassword(password(input.password), this.config.passwordHashCost);
+    return this.dataSource.transaction(async (manager) => {
+      if (await this.invitations.memberEmailTaken(manager, email)) {
+        throw badInput('An account with this email already exists: log in instead.', 'email');
+      }
+      const organization = await manager.save(manager.create(OrganizationEntity, { name: organizationName }));
+      const owner = await this.insertMember(manager, { organizationId: organization.id, email, name, role: 'OWNER', passwordHash });
+      return { token: await this.sessions.create(owner.id, manager), viewer: owner };
+    });
+  }
+
+  /**
+   * One message for an unknown email and a wrong password; an unknown email
+   * still costs one hash, so the two take the same time.
+   */
+  async logIn(input: { email: string; password: string }): Promise<AuthResult> {
+    const email = input.email.trim().toLowerCase();
+    const candidates = await this.dataSource
+      .getRepository(ActorEntity)
+      .createQueryBuilder('a')
+      .addSelect('a.passwordHash')
+      .innerJoin(OrganizationEntity, 'o', 'o.id = a.organization_id')
+      .where(`lower(a.email) = :email AND a.status = 'ACTIVE' AND a.password_hash IS NOT NULL`, { email })
+      .andWhere(`(a.kind = 'MEMBER' OR o.guests_enabled)`)
+      // A member account first, then guest accounts oldest first: one deterministic answer.
+      .orderBy(`CASE WHEN a.kind = 'MEMBER' THEN 0 ELSE 1 END`)
+      .addOrderBy('a.created_at')
+      .limit(10)
+      .getMany();
+    if (candidates.length === 0 || input.password.length > MAX_PASSWORD_LENGTH) {
+      await verifyPassword(input.password.slice(0, MAX_PASSWORD_LENGTH), await this.getDummyHash());
+      throw unauthenticated(WRONG_CREDENTIALS);
+    }
+    for (const actor of candidates) {
+      if (await verifyPassword(input.password, actor.passwordHash ?? '')) {
+        delete (actor as Partial<ActorEntity>).passwordHash;
+        return { token: await this.sessions.create(actor.id), viewer: actor };
+      }
+    }
+    throw unauthenticated(WRONG_CREDENTIALS);
+  }
+
+  async logOut(viewer: Viewer): Promise<boolean> {
+    await this.sessions.revoke(viewer.sessionId);
+    return true;
+  }
+
+  async inviteMember(viewer: Viewer, input: { email: string; role: Role }): Promise<IssuedInvitation> {
+    if (!isAdmin(viewer)) throw forbidden('Only owners and admins can invite members.');
+    if (input.role === 'OWNER' && viewer.role !== 'OWNER') throw forbidden('Only owners can invite owners.');
+    const email = validate.email(input.email);
+    return this.dataSource.transaction(async (manager) => {
+      if (await this.invitations.memberEmailTaken(manager, email)) {
+        throw badInput('This email already belongs to a member.', 'email');
+      }
+      const guest = await manager
+        .createQueryBuilder(ActorEntity, 'a')
+        .where(`a.organization_id = :org AND a.kind = 'GUEST' AND lower(a.email) = :email`, { org: viewer.organizationId, email })
+        .getExists();
+      if (guest) throw badInput('This email belongs to a guest of your organization; revoke the guest first.', 'email');
+      return this.invitations.issue(manager, {
+        organizationId: viewer.organizationId,
+        kind: 'MEMBER',
+        email,
+        role: input.role,
+        invitedById: viewer.actorId,
+      });
+    });
+  }
+
+  /** Turns a member invitation into a member, or an INVITED guest into an ACTIVE one. */
+  async acceptInvitation(input: { token: string; name: string; password: string }): Promise<AuthResult> {
+    const name = validate.text(input.name, 'name');
+    const passwordHash = await hashPassword(password(input.password), this.config.passwordHashCost);
+    return this.dataSource.transaction(async (manager) => {
+      const invitation = await this.invitations.claim(manager, input.token);
+      let actor: ActorEntity;
+      if (invitation.kind === 'MEMBER') {
+        if (await this.invitations.memberEmailTaken(manager, invitation.email)) throw invitationInvalid();
+        actor = await this.insertMember(manager, {
+          organizationId: invitation.organizationId,
+          email: invitation.email,
+          name,
+          role: invitation.role ?? 'MEMBER',
+          passwordHash,
+          invitedById: invitation.invitedById,
+        });
+      } else {
+        const guest = await manager
+          .createQueryBuilder(ActorEntity, 'a')
+          .setLock('pessimistic_write')
+          .where('a.id = :id', { id: invitation.guestId })
+          .getOne();
+        if (!guest || guest.status !== 'INVITED') throw invitationInvalid();
+        const organization = await manager.findOneByOrFail(OrganizationEntity, { id: guest.organizationId });
+        if (!organization.guestsEnabled) {
+          throw new DomainError(ErrorCode.GUEST_NOT_ALLOWED, 'This organization has turned guest access off.');
+        }
+        await manager.update(ActorEntity, { id: guest.id }, { name, passwordHash, status: 'ACTIVE' });
+        actor = Object.assign(guest, { name, status: 'ACTIVE' as const });
+      }
+      return { token: await this.sessions.create(actor.id, manager), viewer: actor };
+    });
+  }
+
+  private async insertMember(
+    manager: EntityManager,
+    fields: { organizationId: string; email: string; name: string; role: Role; passwordHash: string; invitedById?: string | null },
+  ): Promise<ActorEntity> {
+    const member = await manager.save(
+      manager.create(ActorEntity, { ...fields, kind: 'MEMBER', status: 'ACTIVE', invitedById: fields.invitedById ?? null }),
+    );
+    delete (member as Partial<ActorEntity>).passwordHash;
+    await this.teams.addToDefaultTeams(manager, member);
+    return member;
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= hashPassword('not-a-real-password', this.config.passwordHashCost);
+    return this.dummyHash;
+  }
+}

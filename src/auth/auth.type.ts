@@ -1,0 +1,21 @@
+import { Field, ObjectType } from 'type-graphql';
+import type { ActorEntity } from '../actor/actor.entity';
+import { Actor } from '../actor/actor.type';
+
+@ObjectType('AuthPayload')
+export class AuthPayload {
+  @Field({ description: 'Send it as "Authorization: Bearer <token>".' })
+  token: string;
+
+  @Field(() => Actor)
+  viewer: ActorEntity;
+}
+
+@ObjectType('InvitationPayload')
+export class InvitationPayload {
+  @Field({ description: 'PUBLIC_URL/invitations/<token>: the token is the last path segment.' })
+  invitationUrl: string;
+
+  @Field()
+  expiresAt: Date;
+}

@@ -1,0 +1,85 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import { SessionEntity } from './session.entity';
+import { hashToken, newToken } from './tokens';
+import type { Viewer } from './viewer';
+
+const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
+
+interface SessionRow {
+  session_id: string;
+  actor_id: string;
+  organization_id: string;
+  kind: Viewer['kind'];
+  role: Viewer['role'];
+}
+
+/** Server-side sessions: a bearer token is valid exactly while its row exists and its actor may log in. */
+export class SessionService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Pick<Config, 'sessionSecret'>,
+  ) {}
+
+  async create(actorId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {
+    const token = newToken('sd');
+    await manager.insert(SessionEntity, {
+      actorId,
+      tokenHash: hashToken(this.config.sessionSecret, token),
+      expiresAt: new Date(Date.now() + SESSION_TTL_MS),
+    });
+    return token;
+  }
+
+  /**
+   * The viewer behind a token, or null. A guest's session counts only while the
+   * guest is ACTIVE and the organization has guests enabled, so revocation and
+   * disabling guests take effect on the very next request.
+   */
+  async authenticate(token: string): Promise<Viewer | null> {
+    if (!token || token.length > 200) return null;
+    const rows: SessionRow[] = await this.dataSource.query(
+      `SELECT s.id AS session_id, a.id AS actor_id, a.organization_id, a.kind, a.role
+         FROM sessions s
+         JOIN actors a ON a.id = s.actor_id
+         JOIN organizations o ON o.id = a.organization_id
+        WHERE s.token_hash = $1
+          AND s.expires_at > now()
+          AND a.status = 'ACTIVE'
+          AND (a.kind = 'MEMBER' OR o.guests_enabled)`,
+      [hashToken(this.config.sessionSecret, token)],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      sessionId: row.session_id,
+      actorId: row.actor_id,
+      organizationId: row.organization_id,
+      kind: row.kind,
+      role: row.role,
+    };
+  }
+
+  /** Which of these sessions are still alive: one statement for any number of subscribers. */
+  async alive(sessionIds: readonly string[]): Promise<Set<string>> {
+    if (sessionIds.length === 0) return new Set();
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT s.id
+         FROM sessions s
+         JOIN actors a ON a.id = s.actor_id
+         JOIN organizations o ON o.id = a.organization_id
+        WHERE s.id = ANY($1) AND s.expires_at > now() AND a.status = 'ACTIVE'
+          AND (a.kind = 'MEMBER' OR o.guests_enabled)`,
+      [sessionIds],
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.dataSource.manager.delete(SessionEntity, { id: sessionId });
+  }
+
+  async revokeAllOf(actorId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.delete(SessionEntity, { actorId });
+  }
+}

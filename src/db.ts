@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
+import { PGliteDriver } from 'typeorm-pglite';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { migrations } from '../migrations';
+import { ActorEntity } from './actor/actor.entity';
+import { AttachmentEntity } from './attachment/attachment.entity';
+import { SessionEntity } from './auth/session.entity';
+import { CommentEntity } from './comment/comment.entity';
+import { ConversationEntity } from './conversation/conversation.entity';
+import { InvitationEntity } from './invitation/invitation.entity';
+import { MessageEntity } from './message/message.entity';
+import { OrganizationEntity } from './organization/organization.entity';
+import { TaskEntity } from './task/task.entity';
+import { TeamEntity } from './team/team.entity';
+
+export const entities = [
+  OrganizationEntity,
+  ActorEntity,
+  SessionEntity,
+  InvitationEntity,
+  TeamEntity,
+  ConversationEntity,
+  MessageEntity,
+  CommentEntity,
+  TaskEntity,
+  AttachmentEntity,
+];
+
+/**
+ * Counts every SQL statement the process sends, so tests and benchmarks can
+ * assert how many statements one request costs.
+ */
+export class StatementCounter implements TypeOrmLogger {
+  count = 0;
+
+  constructor(private readonly logger: Logger) {}
+
+  logQuery(query: string): void {
+    this.count += 1;
+    if (this.logger.isLevelEnabled('trace')) this.logger.trace({ query }, 'sql');
+  }
+  logQueryError(error: string | Error, query: string): void {
+    this.logger.debug({ err: error, query }, 'sql error');
+  }
+  logQuerySlow(time: number, query: string): void {
+    this.logger.warn({ time, query }, 'slow sql');
+  }
+  logSchemaBuild(): void {}
+  logMigration(message: string): void {
+    this.logger.info(message);
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.logger.warn({ message }, 'typeorm');
+  }
+}
+
+export interface Database {
+  dataSource: DataSource;
+  statements: StatementCounter;
+  embedded: boolean;
+}
+
+/** PostgreSQL when DATABASE_URL is set; otherwise an embedded PGlite kept under config.dataDir. */
+export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger: Logger): Database {
+  const statements = new StatementCounter(logger);
+  const common = {
+    type: 'postgres' as const,
+    entities,
+    migrations,
+    migrationsRun: false,
+    synchronize: false,
+    // gen_random_uuid() is core in PostgreSQL 13+ and in PGlite: no extension to install.
+    installExtensions: false,
+    logging: true as const,
+    logger: statements,
+    maxQueryExecutionTime: 1000,
+  };
+  if (config.databaseUrl) {
+    return {
+      dataSource: new DataSource({
+        ...common,
+        url: config.databaseUrl,
+        extra: { max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
+      }),
+      statements,
+      embedded: false,
+    };
+  }
+  if (config.dataDir !== 'memory://') mkdirSync(config.dataDir, { recursive: true });
+  return {
+    dataSource: new DataSource({
+      ...common,
+      driver: new PGliteDriver(config.dataDir === 'memory://' ? {} : { dataDir: config.dataDir }).driver,
+    }),
+    statements,
+    embedded: true,
+  };
+}
+
+/** Connects and applies pending migrations (each in its own transaction). */
+export async function openDatabase(database: Database): Promise<void> {
+  await database.dataSource.initialize();
+  await database.dataSource.runMigrations({ transaction: 'each' });
+}

@@ -1,0 +1,39 @@
+import { notFound } from './errors';
+
+/** The GraphQL types whose objects have a global ID. */
+export type NodeType = 'Organization' | 'User' | 'Guest' | 'Team' | 'Conversation' | 'Message' | 'Comment' | 'Task' | 'Attachment';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Opaque global ID: base64url of "Type:uuid". Clients must not parse it. */
+export function toGlobalId(type: NodeType, id: string): string {
+  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+}
+
+export function parseGlobalId(globalId: string): { type: NodeType; id: string } | null {
+  if (typeof globalId !== 'string' || globalId.length > 200) return null;
+  const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  const type = decoded.slice(0, colon) as NodeType;
+  const id = decoded.slice(colon + 1);
+  if (!UUID.test(id) || toGlobalId(type, id) !== globalId) return null;
+  return { type, id };
+}
+
+/**
+ * The database id behind a global ID of one of the expected types. Anything
+ * else (malformed, another type) is NOT_FOUND, exactly like a missing object.
+ */
+export function decodeId(globalId: string, ...types: NodeType[]): string {
+  const parsed = parseGlobalId(globalId);
+  if (!parsed || !types.includes(parsed.type)) throw notFound();
+  return parsed.id;
+}
+
+/** Like decodeId, but also tells which of the expected types it was. */
+export function decodeTypedId<T extends NodeType>(globalId: string, types: readonly T[]): { type: T; id: string } {
+  const parsed = parseGlobalId(globalId);
+  if (!parsed || !types.includes(parsed.type as T)) throw notFound();
+  return parsed as { type: T; id: string };
+}

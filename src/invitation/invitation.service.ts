@@ -1,0 +1,85 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import { ActorEntity, type Role } from '../actor/actor.entity';
+import { hashToken, newToken } from '../auth/tokens';
+import { DomainError, ErrorCode } from '../errors';
+import { InvitationEntity } from './invitation.entity';
+
+export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+export interface IssuedInvitation {
+  invitationUrl: string;
+  expiresAt: Date;
+}
+
+export const invitationInvalid = () =>
+  new DomainError(ErrorCode.INVITATION_INVALID, 'This invitation link is invalid, already used or expired. Ask for a new one.');
+
+/** Single-use invitation links; the database keeps only a keyed hash of each token. */
+export class InvitationService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Pick<Config, 'sessionSecret' | 'publicUrl'>,
+  ) {}
+
+  async issue(
+    manager: EntityManager,
+    fields: { organizationId: string; kind: 'MEMBER' | 'GUEST'; email: string; role?: Role; guestId?: string; invitedById: string },
+  ): Promise<IssuedInvitation> {
+    // A fresh link replaces any earlier unused link for the same person.
+    if (fields.guestId) {
+      await manager
+        .createQueryBuilder()
+        .update(InvitationEntity)
+        .set({ usedAt: () => 'now()' })
+        .where('guest_id = :guestId AND used_at IS NULL', { guestId: fields.guestId })
+        .execute();
+    }
+    const token = newToken('inv');
+    const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
+    await manager.insert(InvitationEntity, {
+      organizationId: fields.organizationId,
+      kind: fields.kind,
+      email: fields.email,
+      role: fields.role ?? null,
+      guestId: fields.guestId ?? null,
+      invitedById: fields.invitedById,
+      tokenHash: hashToken(this.config.sessionSecret, token),
+      expiresAt,
+    });
+    return { invitationUrl: `${this.config.publicUrl}/invitations/${token}`, expiresAt };
+  }
+
+  /**
+   * Locks and returns the usable invitation behind a token, inside the caller's
+   * transaction; a used, expired or unknown token is INVITATION_INVALID.
+   */
+  async claim(manager: EntityManager, token: string): Promise<InvitationEntity> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw invitationInvalid();
+    const invitation = await manager
+      .createQueryBuilder(InvitationEntity, 'i')
+      .setLock('pessimistic_write')
+      .where('i.token_hash = :hash', { hash: hashToken(this.config.sessionSecret, token) })
+      .getOne();
+    if (!invitation || invitation.usedAt || invitation.expiresAt.getTime() <= Date.now()) throw invitationInvalid();
+    await manager.update(InvitationEntity, { id: invitation.id }, { usedAt: new Date() });
+    return invitation;
+  }
+
+  /** Invalidates every pending link of a guest (revocation). */
+  async cancelForGuest(manager: EntityManager, guestId: string): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(InvitationEntity)
+      .set({ usedAt: () => 'now()' })
+      .where('guest_id = :guestId AND used_at IS NULL', { guestId })
+      .execute();
+  }
+
+  async memberEmailTaken(manager: EntityManager, email: string): Promise<boolean> {
+    return manager
+      .createQueryBuilder(ActorEntity, 'a')
+      .where(`a.kind = 'MEMBER' AND lower(a.email) = :email`, { email })
+      .getExists();
+  }
+}

@@ -1,0 +1,15 @@
+import type { DataSource } from 'typeorm';
+import { createActorLoader } from './actor/actor.loader';
+import type { Viewer } from './auth/viewer';
+
+/**
+ * Per-request DataLoaders, all scoped to the viewer's organization. Built anew
+ * for every request and every subscription event: never cached across them.
+ */
+export function createLoaders(dataSource: DataSource, viewer: Viewer | null) {
+  return {
+    actor: createActorLoader(dataSource, viewer),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

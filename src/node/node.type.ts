@@ -1,0 +1,28 @@
+import { Field, ID, InterfaceType } from 'type-graphql';
+import { ActorEntity } from '../actor/actor.entity';
+import { AttachmentEntity } from '../attachment/attachment.entity';
+import { CommentEntity } from '../comment/comment.entity';
+import { ConversationEntity } from '../conversation/conversation.entity';
+import { MessageEntity } from '../message/message.entity';
+import { OrganizationEntity } from '../organization/organization.entity';
+import { TaskEntity } from '../task/task.entity';
+import { TeamEntity } from '../team/team.entity';
+
+/** The GraphQL type of an entity: what `Node` and `Actor` resolve to. */
+export function graphqlTypeOf(value: unknown): string | undefined {
+  if (value instanceof ActorEntity) return value.kind === 'GUEST' ? 'Guest' : 'User';
+  if (value instanceof ConversationEntity) return 'Conversation';
+  if (value instanceof CommentEntity) return 'Comment';
+  if (value instanceof MessageEntity) return 'Message';
+  if (value instanceof AttachmentEntity) return 'Attachment';
+  if (value instanceof TaskEntity) return 'Task';
+  if (value instanceof TeamEntity) return 'Team';
+  if (value instanceof OrganizationEntity) return 'Organization';
+  return undefined;
+}
+
+@InterfaceType('Node', { description: 'An object with a globally unique, opaque ID.', resolveType: graphqlTypeOf })
+export abstract class Node {
+  @Field(() => ID)
+  id: string;
+}

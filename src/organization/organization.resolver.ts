@@ -1,0 +1,22 @@
+import { Authorized, Ctx, FieldResolver, ID, Resolver, Root } from 'type-graphql';
+import type { ActorEntity } from '../actor/actor.entity';
+import { Gate } from '../auth/auth-checker';
+import type { Context } from '../context';
+import { toGlobalId } from '../ids';
+import { User } from '../user/user.type';
+import type { OrganizationEntity } from './organization.entity';
+import { Organization } from './organization.type';
+
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @FieldResolver(() => ID)
+  id(@Root() organization: OrganizationEntity): string {
+    return toGlobalId('Organization', organization.id);
+  }
+
+  @Authorized(Gate.MEMBER)
+  @FieldResolver(() => [User], { nullable: true, description: 'members only' })
+  members(@Root() organization: OrganizationEntity, @Ctx() { services }: Context): Promise<ActorEntity[]> {
+    return services.organizations.members(organization.id);
+  }
+}
