@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createActorLoader } from './actor/actor.loader';
 import type { Viewer } from './auth/viewer';
+import { createConversationLoader } from './conversation/conversation.loader';
 
 /**
  * Per-request DataLoaders, all scoped to the viewer's organization. Built anew
@@ -9,6 +10,7 @@ import type { Viewer } from './auth/viewer';
 export function createLoaders(dataSource: DataSource, viewer: Viewer | null) {
   return {
     actor: createActorLoader(dataSource, viewer),
+    conversation: createConversationLoader(dataSource, viewer),
   };
 }
 

@@ -7,6 +7,7 @@ import { canSeeActor } from './actor/actor.policy';
 import { ActorService } from './actor/actor.service';
 import { AccountService } from './auth/account.service';
 import { SessionService } from './auth/session.service';
+import { ConversationService } from './conversation/conversation.service';
 import { InvitationService } from './invitation/invitation.service';
 import { NodeService } from './node/node.service';
 import { OrganizationService } from './organization/organization.service';
@@ -34,6 +35,7 @@ export function createServices(deps: ServiceDeps) {
     deps,
     nodes,
     actors: new ActorService(dataSource),
+    conversations: new ConversationService(dataSource),
     sessions,
     invitations,
     teams,

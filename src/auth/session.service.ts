@@ -12,6 +12,9 @@ interface SessionRow {
   organization_id: string;
   kind: Viewer['kind'];
   role: Viewer['role'];
+  guests_enabled: boolean;
+  who_can_invite: Viewer['whoCanInvite'];
+  guest_conversation_ids: string[] | null;
 }
 
 /** Server-side sessions: a bearer token is valid exactly while its row exists and its actor may log in. */
@@ -32,14 +35,19 @@ export class SessionService {
   }
 
   /**
-   * The viewer behind a token, or null. A guest's session counts only while the
-   * guest is ACTIVE and the organization has guests enabled, so revocation and
-   * disabling guests take effect on the very next request.
+   * The viewer behind a token, or null, in one statement. A guest's session
+   * counts only while the guest is ACTIVE and the organization has guests
+   * enabled, and the guest's conversations are read fresh: revocation, removal
+   * and disabling guests take effect on the very next request.
    */
   async authenticate(token: string): Promise<Viewer | null> {
     if (!token || token.length > 200) return null;
     const rows: SessionRow[] = await this.dataSource.query(
-      `SELECT s.id AS session_id, a.id AS actor_id, a.organization_id, a.kind, a.role
+      `SELECT s.id AS session_id, a.id AS actor_id, a.organization_id, a.kind, a.role,
+              o.guests_enabled, o.who_can_invite,
+              CASE WHEN a.kind = 'GUEST'
+                   THEN ARRAY(SELECT ga.conversation_id FROM guest_access ga WHERE ga.guest_id = a.id)
+              END AS guest_conversation_ids
          FROM sessions s
          JOIN actors a ON a.id = s.actor_id
          JOIN organizations o ON o.id = a.organization_id
@@ -57,6 +65,9 @@ export class SessionService {
       organizationId: row.organization_id,
       kind: row.kind,
       role: row.role,
+      guestsEnabled: row.guests_enabled,
+      whoCanInvite: row.who_can_invite,
+      guestConversationIds: new Set(row.guest_conversation_ids ?? []),
     };
   }
 

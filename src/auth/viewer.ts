@@ -8,6 +8,11 @@ export interface Viewer {
   /** Null for guests. */
   readonly role: Role | null;
   readonly sessionId: string;
+  /** The organization's guest settings, as of this request. */
+  readonly guestsEnabled: boolean;
+  readonly whoCanInvite: 'ADMINS' | 'MEMBERS';
+  /** For a guest: the conversations they have access to, as of this request. Empty for members. */
+  readonly guestConversationIds: ReadonlySet<string>;
 }
 
 export const isGuest = (viewer: Viewer): boolean => viewer.kind === 'GUEST';

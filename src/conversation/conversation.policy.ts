@@ -1,0 +1,40 @@
+import { isAdmin, isGuest, isMember, type Viewer } from '../auth/viewer';
+import type { ConversationEntity } from './conversation.entity';
+
+/**
+ * Who may do what with a conversation. Members read every conversation of
+ * their organization; a guest reads a thread only while they have access to
+ * it, and never a chat room.
+ */
+export const conversationPolicy = {
+  canRead(viewer: Viewer, conversation: Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>): boolean {
+    if (conversation.organizationId !== viewer.organizationId) return false;
+    if (isMember(viewer)) return true;
+    return isGuest(viewer) && conversation.kind === 'THREAD' && viewer.guestConversationIds.has(conversation.id);
+  },
+
+  /** Internal comments: everyone who can read. */
+  canComment(viewer: Viewer, conversation: Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>): boolean {
+    return this.canRead(viewer, conversation);
+  },
+
+  /** External replies: members only, and only on threads. Guests never reply to the outside world. */
+  canReply(viewer: Viewer, conversation: Pick<ConversationEntity, 'kind'>): boolean {
+    return isMember(viewer) && conversation.kind === 'THREAD';
+  },
+
+  /** Settings, tasks, assignees, labels: members only. */
+  canManage(viewer: Viewer): boolean {
+    return isMember(viewer);
+  },
+
+  /** Inviting, adding, removing and revoking guests: owners and admins, and members when whoCanInvite is MEMBERS. */
+  canManageGuests(viewer: Viewer): boolean {
+    return isMember(viewer) && (isAdmin(viewer) || viewer.whoCanInvite === 'MEMBERS');
+  },
+
+  /** What `viewerCanInviteGuests` shows: allowed, guests enabled, and a thread that takes guests. */
+  canInviteGuests(viewer: Viewer, conversation: Pick<ConversationEntity, 'kind' | 'allowGuests'>): boolean {
+    return this.canManageGuests(viewer) && viewer.guestsEnabled && conversation.kind === 'THREAD' && conversation.allowGuests;
+  },
+};
