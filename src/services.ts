@@ -11,6 +11,7 @@ import { ConversationService } from './conversation/conversation.service';
 import { InvitationService } from './invitation/invitation.service';
 import { NodeService } from './node/node.service';
 import { OrganizationService } from './organization/organization.service';
+import { RateLimitService } from './security/rate-limit.service';
 import { TeamService } from './team/team.service';
 
 export interface ServiceDeps {
@@ -35,6 +36,7 @@ export function createServices(deps: ServiceDeps) {
     deps,
     nodes,
     actors: new ActorService(dataSource),
+    rateLimits: new RateLimitService(config),
     conversations: new ConversationService(dataSource),
     sessions,
     invitations,
