@@ -110,12 +110,15 @@ export class Initial1764300000000 implements MigrationInterface {
         PRIMARY KEY (conversation_id, actor_id)
       )`);
 
+    // One arrival order shared by participants and guests, so "in order of arrival" merges both.
+    await q.query(`CREATE SEQUENCE arrival_seq`);
+
     // Members who took part (created, assigned, commented, replied, were mentioned), in order of arrival.
     await q.query(`
       CREATE TABLE conversation_participants (
         conversation_id uuid NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
         actor_id uuid NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
-        seq bigserial NOT NULL,
+        seq bigint NOT NULL DEFAULT nextval('arrival_seq'),
         PRIMARY KEY (conversation_id, actor_id)
       )`);
 
@@ -127,7 +130,7 @@ export class Initial1764300000000 implements MigrationInterface {
         organization_id uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
         granted_by_id uuid REFERENCES actors(id) ON DELETE SET NULL,
         granted_at timestamptz NOT NULL DEFAULT now(),
-        seq bigserial NOT NULL,
+        seq bigint NOT NULL DEFAULT nextval('arrival_seq'),
         PRIMARY KEY (conversation_id, guest_id)
       )`);
     await q.query(`CREATE INDEX guest_access_guest ON guest_access (guest_id)`);
@@ -234,5 +237,6 @@ export class Initial1764300000000 implements MigrationInterface {
     ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
+    await q.query(`DROP SEQUENCE IF EXISTS arrival_seq`);
   }
 }

@@ -3,9 +3,15 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import { authChecker } from './auth/auth-checker';
 import { AuthResolver } from './auth/auth.resolver';
+import { CommentResolver } from './comment/comment.resolver';
+import { ConversationResolver } from './conversation/conversation.resolver';
+import { GuestResolver } from './guest/guest.resolver';
+import { MessageResolver } from './message/message.resolver';
 import { NodeResolver } from './node/node.resolver';
 import { OrganizationResolver } from './organization/organization.resolver';
 import { scalarsMap } from './scalars';
+import { TaskResolver } from './task/task.resolver';
+import { TeamResolver } from './team/team.resolver';
 import { UserResolver } from './user/user.resolver';
 import { ViewerResolver } from './viewer/viewer.resolver';
 
@@ -15,6 +21,12 @@ const resolvers: NonEmptyArray<Function> = [
   NodeResolver,
   OrganizationResolver,
   UserResolver,
+  GuestResolver,
+  TeamResolver,
+  ConversationResolver,
+  MessageResolver,
+  CommentResolver,
+  TaskResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -1,52 +1,84 @@
 import type { DataSource } from 'typeorm';
 import type { ActorEntity, ActorKind } from './actor/actor.entity';
-import type { Config } from './config';
-import type { Context } from './context';
-import type { Logger } from './logger';
 import { canSeeActor } from './actor/actor.policy';
 import { ActorService } from './actor/actor.service';
 import { AccountService } from './auth/account.service';
 import { SessionService } from './auth/session.service';
+import { isMember } from './auth/viewer';
+import { CommentService, type AttachmentClaimer } from './comment/comment.service';
+import type { Config } from './config';
+import type { Context } from './context';
 import { ConversationService } from './conversation/conversation.service';
 import { InvitationService } from './invitation/invitation.service';
+import type { Logger } from './logger';
+import { MessageService } from './message/message.service';
+import { LoggingTransport, type OutboundTransport } from './message/message.transport';
 import { NodeService } from './node/node.service';
 import { OrganizationService } from './organization/organization.service';
+import { noEvents, type DomainEvents } from './realtime/events';
 import { RateLimitService } from './security/rate-limit.service';
+import { TaskService } from './task/task.service';
 import { TeamService } from './team/team.service';
 
 export interface ServiceDeps {
   dataSource: DataSource;
   config: Config;
   logger: Logger;
+  /** Where replies go out; the default records and logs them. */
+  transport?: OutboundTransport;
 }
 
 /** Every service of one server instance, wired once at start. */
 export function createServices(deps: ServiceDeps) {
-  const { dataSource, config } = deps;
+  const { dataSource, config, logger } = deps;
   const sessions = new SessionService(dataSource, config);
   const invitations = new InvitationService(dataSource, config);
   const teams = new TeamService(dataSource);
-  const nodes: NodeService = new NodeService()
+  const rateLimits = new RateLimitService(config);
+  const events = (): DomainEvents => services.events;
+  const attachments = (): AttachmentClaimer | undefined => (services as { attachments?: AttachmentClaimer }).attachments;
+  const conversations = new ConversationService(dataSource, events);
+
+  const services = {
+    deps,
+    events: noEvents as DomainEvents,
+    nodes: createNodeService(),
+    sessions,
+    invitations,
+    teams,
+    rateLimits,
+    conversations,
+    accounts: new AccountService(dataSource, config, sessions, invitations, teams),
+    organizations: new OrganizationService(dataSource),
+    actors: new ActorService(dataSource),
+    comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
+    messages: new MessageService(dataSource, conversations, deps.transport ?? new LoggingTransport(logger), attachments, logger),
+    tasks: new TaskService(dataSource, conversations),
+  };
+  return services;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** `node(id)`: how each type is found for a viewer. Anything invisible is null, like anything missing. */
+function createNodeService(): NodeService {
+  const readable = async <T extends { conversationId: string } | null>(context: Context, entity: T): Promise<T | null> => {
+    if (!entity) return null;
+    const conversation = await context.services.conversations.findReadable(context, entity.conversationId).catch(() => null);
+    return conversation ? entity : null;
+  };
+  return new NodeService()
     .register('Organization', async ({ viewer, services }: Context, id: string) =>
       id === viewer?.organizationId ? services.organizations.ofViewer(viewer) : null,
     )
     .register('User', (context, id) => findActor(context, id, 'MEMBER'))
-    .register('Guest', (context, id) => findActor(context, id, 'GUEST'));
-  return {
-    deps,
-    nodes,
-    actors: new ActorService(dataSource),
-    rateLimits: new RateLimitService(config),
-    conversations: new ConversationService(dataSource),
-    sessions,
-    invitations,
-    teams,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams),
-    organizations: new OrganizationService(dataSource),
-  };
+    .register('Guest', (context, id) => findActor(context, id, 'GUEST'))
+    .register('Conversation', (context, id) => context.services.conversations.findReadable(context, id).catch(() => null))
+    .register('Comment', async (context, id) => readable(context, await context.services.comments.findLoaded(context.viewer!.organizationId, id)))
+    .register('Message', async (context, id) => readable(context, await context.services.messages.findLoaded(context.viewer!.organizationId, id)))
+    .register('Task', async (context, id) => readable(context, await context.services.tasks.findLoaded(context.viewer!.organizationId, id)))
+    .register('Team', async (context, id) => (isMember(context.viewer!) ? context.loaders.team.load(id) : null));
 }
-
-export type Services = ReturnType<typeof createServices>;
 
 async function findActor(context: Context, id: string, kind: ActorKind): Promise<ActorEntity | null> {
   const actor = await context.loaders.actor.load(id);

@@ -1,11 +1,47 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ActorEntity } from '../actor/actor.entity';
+import { isGuest, type Viewer } from '../auth/viewer';
 import type { Context } from '../context';
-import { notFound } from '../errors';
-import type { ConversationEntity } from './conversation.entity';
+import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
+import { decodeId } from '../ids';
+import { type Connection, type PageArgs, toConnection } from '../pagination';
+import type { DomainEvents } from '../realtime/events';
+import { TeamEntity } from '../team/team.entity';
+import * as validate from '../validation';
+import { ConversationEntity } from './conversation.entity';
 import { conversationPolicy } from './conversation.policy';
 
+const MAX_LABELS = 50;
+
+export interface UpdateConversationFields {
+  subject?: string | null;
+  closed?: boolean | null;
+  teamId?: string | null;
+  assigneeIds?: string[] | null;
+  labels?: string[] | null;
+  allowGuests?: boolean | null;
+}
+
+export const guestNotAllowed = (message: string) => new DomainError(ErrorCode.GUEST_NOT_ALLOWED, message);
+
+/** Members who take part become participants, once, in order of arrival. */
+export async function addParticipants(manager: EntityManager, conversationId: string, actorIds: readonly string[]): Promise<void> {
+  if (actorIds.length === 0) return;
+  await manager.query(
+    `INSERT INTO conversation_participants (conversation_id, actor_id)
+     SELECT $1, a.id FROM unnest($2::uuid[]) WITH ORDINALITY AS ids(id, n)
+       JOIN actors a ON a.id = ids.id AND a.kind = 'MEMBER'
+      ORDER BY ids.n
+     ON CONFLICT DO NOTHING`,
+    [conversationId, actorIds],
+  );
+}
+
 export class ConversationService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: () => DomainEvents,
+  ) {}
 
   /**
    * The conversation if the viewer may read it; otherwise NOT_FOUND, exactly
@@ -15,5 +51,154 @@ export class ConversationService {
     const conversation = await context.loaders.conversation.load(id);
     if (!conversation || !context.viewer || !conversationPolicy.canRead(context.viewer, conversation)) throw notFound();
     return conversation;
+  }
+
+  /** Like findReadable, but takes a global ID. */
+  findReadableByGlobalId(context: Context, globalId: string): Promise<ConversationEntity> {
+    return this.findReadable(context, decodeId(globalId, 'Conversation'));
+  }
+
+  /**
+   * Locks the conversation row for the rest of the transaction and checks the
+   * viewer may still read it: comments and messages take their sequence under
+   * this lock, so their order is their commit order.
+   */
+  async lockReadable(manager: EntityManager, viewer: Viewer, id: string): Promise<ConversationEntity> {
+    const conversation = await manager
+      .createQueryBuilder(ConversationEntity, 'c')
+      .setLock('pessimistic_write')
+      .where('c.id = :id AND c.organization_id = :org', { id, org: viewer.organizationId })
+      .getOne();
+    if (!conversation) throw notFound();
+    if (isGuest(viewer)) {
+      // The request's snapshot of access may be stale by now: ask again inside the lock.
+      const access = await manager.query(`SELECT 1 FROM guest_access WHERE conversation_id = $1 AND guest_id = $2 FOR SHARE`, [
+        id,
+        viewer.actorId,
+      ]);
+      if (access.length === 0 || conversation.kind !== 'THREAD') throw notFound();
+    }
+    return conversation;
+  }
+
+  /** Newest first. Members see every conversation; a guest sees only those they have access to. */
+  async list(viewer: Viewer, args: PageArgs): Promise<Connection<ConversationEntity>> {
+    const query = this.dataSource
+      .getRepository(ConversationEntity)
+      .createQueryBuilder('c')
+      .where('c.organization_id = :org', { org: viewer.organizationId });
+    if (isGuest(viewer)) {
+      query.andWhere(`c.id = ANY(:ids) AND c.kind = 'THREAD'`, { ids: [...viewer.guestConversationIds] });
+    }
+    const totalQuery = query.clone();
+    if (args.afterSeq) query.andWhere('c.seq < :after', { after: args.afterSeq });
+    const [rows, totalCount] = await Promise.all([
+      query.orderBy('c.seq', 'DESC').limit(args.first + 1).getMany(),
+      totalQuery.getCount(),
+    ]);
+    return toConnection({ rows, totalCount }, args);
+  }
+
+  async create(viewer: Viewer, input: { subject?: string | null; teamId?: string | null }): Promise<ConversationEntity> {
+    const subject = validate.optionalText(input.subject, 'subject', 998) ?? null;
+    return this.dataSource.transaction(async (manager) => {
+      const teamId = input.teamId ? await this.teamOf(manager, viewer, input.teamId) : null;
+      const conversation = await manager.save(
+        manager.create(ConversationEntity, {
+          organizationId: viewer.organizationId,
+          kind: 'THREAD',
+          subject,
+          teamId,
+          createdById: viewer.actorId,
+        }),
+      );
+      await addParticipants(manager, conversation.id, [viewer.actorId]);
+      return conversation;
+    });
+  }
+
+  async createChatRoom(viewer: Viewer, input: { name: string }): Promise<ConversationEntity> {
+    const name = validate.text(input.name, 'name', { max: 200 });
+    return this.dataSource.manager.save(
+      this.dataSource.manager.create(ConversationEntity, {
+        organizationId: viewer.organizationId,
+        kind: 'CHAT_ROOM',
+        subject: name,
+        allowGuests: false,
+        createdById: viewer.actorId,
+      }),
+    );
+  }
+
+  /**
+   * Settings. `allowGuests: false` also removes every guest from the
+   * conversation; their open subscriptions end through the access event.
+   */
+  async update(viewer: Viewer, globalId: string, fields: UpdateConversationFields): Promise<ConversationEntity> {
+    if (!conversationPolicy.canManage(viewer)) throw forbidden('Only organization members can change a conversation.');
+    const id = decodeId(globalId, 'Conversation');
+    const subject = fields.subject === undefined ? undefined : (validate.optionalText(fields.subject, 'subject', 998) ?? null);
+    const labels = fields.labels == null ? undefined : this.cleanLabels(fields.labels);
+    let guestsRemoved = false;
+    const conversation = await this.dataSource.transaction(async (manager) => {
+      const conversation = await this.lockReadable(manager, viewer, id);
+      if (subject !== undefined) conversation.subject = subject;
+      if (fields.closed != null) conversation.closed = fields.closed;
+      if (labels) conversation.labels = labels;
+      if (fields.teamId !== undefined) {
+        conversation.teamId = fields.teamId === null ? null : await this.teamOf(manager, viewer, fields.teamId);
+      }
+      if (fields.allowGuests != null) {
+        if (fields.allowGuests && conversation.kind === 'CHAT_ROOM') {
+          throw guestNotAllowed('Chat rooms are internal: guests can never be added to them.');
+        }
+        if (!fields.allowGuests && conversation.allowGuests) {
+          const [{ count }] = await manager.query(
+            `WITH removed AS (DELETE FROM guest_access WHERE conversation_id = $1 RETURNING 1) SELECT count(*)::int AS count FROM removed`,
+            [id],
+          );
+          guestsRemoved = count > 0;
+        }
+        conversation.allowGuests = fields.allowGuests;
+      }
+      if (fields.assigneeIds != null) await this.replaceAssignees(manager, viewer, conversation, fields.assigneeIds);
+      conversation.updatedAt = new Date();
+      return manager.save(conversation);
+    });
+    if (guestsRemoved) await this.events().accessChanged({ organizationId: viewer.organizationId, conversationIds: [id] });
+    return conversation;
+  }
+
+  private async replaceAssignees(manager: EntityManager, viewer: Viewer, conversation: ConversationEntity, globalIds: string[]) {
+    const ids = [...new Set(globalIds.map((globalId) => decodeId(globalId, 'User', 'Guest')))];
+    const actors = ids.length
+      ? await manager
+          .createQueryBuilder(ActorEntity, 'a')
+          .where('a.id = ANY(:ids) AND a.organization_id = :org', { ids, org: viewer.organizationId })
+          .getMany()
+      : [];
+    if (actors.length !== ids.length) throw notFound();
+    if (actors.some((actor) => actor.kind !== 'MEMBER')) throw badInput('Only members can be assigned.', 'assigneeIds');
+    await manager.query(`DELETE FROM conversation_assignees WHERE conversation_id = $1 AND NOT (actor_id = ANY($2))`, [conversation.id, ids]);
+    for (const actorId of ids) {
+      await manager.query(`INSERT INTO conversation_assignees (conversation_id, actor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+        conversation.id,
+        actorId,
+      ]);
+    }
+    await addParticipants(manager, conversation.id, ids);
+  }
+
+  private async teamOf(manager: EntityManager, viewer: Viewer, globalId: string): Promise<string> {
+    const id = decodeId(globalId, 'Team');
+    const exists = await manager.existsBy(TeamEntity, { id, organizationId: viewer.organizationId });
+    if (!exists) throw notFound();
+    return id;
+  }
+
+  private cleanLabels(labels: string[]): string[] {
+    const clean = [...new Set(labels.map((label) => validate.text(label, 'labels', { max: 50 })))];
+    if (clean.length > MAX_LABELS) throw badInput(`A conversation takes at most ${MAX_LABELS} labels.`, 'labels');
+    return clean;
   }
 }

@@ -3,6 +3,8 @@ import type { ActorEntity } from '../actor/actor.entity';
 import { Gate } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { toGlobalId } from '../ids';
+import type { TeamEntity } from '../team/team.entity';
+import { Team } from '../team/team.type';
 import { User } from '../user/user.type';
 import type { OrganizationEntity } from './organization.entity';
 import { Organization } from './organization.type';
@@ -18,5 +20,11 @@ export class OrganizationResolver {
   @FieldResolver(() => [User], { nullable: true, description: 'members only' })
   members(@Root() organization: OrganizationEntity, @Ctx() { services }: Context): Promise<ActorEntity[]> {
     return services.organizations.members(organization.id);
+  }
+
+  @Authorized(Gate.MEMBER)
+  @FieldResolver(() => [Team], { nullable: true, description: 'members only' })
+  teams(@Root() organization: OrganizationEntity, @Ctx() { services }: Context): Promise<TeamEntity[]> {
+    return services.teams.list(organization.id);
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ActorEntity, Role } from '../../src/actor/actor.entity';
 import type { Viewer } from '../../src/auth/viewer';
+import { toGlobalId } from '../../src/ids';
 import type { TestServer } from './server';
 
 export const PASSWORD = 'correct horse battery';
@@ -56,3 +57,39 @@ export async function buildMember(
 
 /** The token of an invitation link: its last path segment. */
 export const invitationToken = (invitationUrl: string) => new URL(invitationUrl).pathname.split('/').pop()!;
+
+/** A conversation created by a member, through the service (as the API would). */
+export async function buildConversation(server: TestServer, member: Session, overrides: Partial<{ subject: string }> = {}) {
+  return server.app.services.conversations.create(member.viewer, { subject: overrides.subject ?? 'Quote for the new office' });
+}
+
+/** An inbound email in a conversation. */
+export async function buildMessage(
+  server: TestServer,
+  member: Session,
+  conversationId: string,
+  overrides: Partial<{ from: string; body: string; subject: string }> = {},
+) {
+  return server.app.services.messages.create(member.viewer, {
+    conversationId: toGlobalId('Conversation', conversationId),
+    channel: 'EMAIL',
+    from: overrides.from ?? 'client@customer.test',
+    to: ['support@acme.test'],
+    subject: overrides.subject ?? 'Quote',
+    body: overrides.body ?? 'Hello, could you send us a quote?',
+  });
+}
+
+/** An internal comment by an actor, with optional mentions (actor entities). */
+export async function buildComment(
+  server: TestServer,
+  author: Session,
+  conversationId: string,
+  overrides: Partial<{ body: string; mentions: ActorEntity[] }> = {},
+) {
+  return server.app.services.comments.post(author.viewer, conversationId, {
+    conversationId: toGlobalId('Conversation', conversationId),
+    body: overrides.body ?? 'Looks good to me.',
+    mentionIds: (overrides.mentions ?? []).map((actor) => toGlobalId(actor.kind === 'GUEST' ? 'Guest' : 'User', actor.id)),
+  });
+}

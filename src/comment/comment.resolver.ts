@@ -1,0 +1,47 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import type { ActorEntity } from '../actor/actor.entity';
+import { Actor } from '../actor/actor.type';
+import type { AttachmentEntity } from '../attachment/attachment.entity';
+import { Attachment } from '../attachment/attachment.type';
+import type { Context } from '../context';
+import type { ConversationEntity } from '../conversation/conversation.entity';
+import { Conversation } from '../conversation/conversation.type';
+import { decodeId, toGlobalId } from '../ids';
+import { PostCommentInput } from './comment.inputs';
+import type { LoadedComment } from './comment.loader';
+import { Comment } from './comment.type';
+
+@Resolver(() => Comment)
+export class CommentResolver {
+  @Authorized()
+  @Mutation(() => Comment, { description: 'An internal comment; members and guests with access alike.' })
+  postComment(@Arg('input') input: PostCommentInput, @Ctx() { viewer, services }: Context): Promise<LoadedComment> {
+    return services.comments.post(viewer!, decodeId(input.conversationId, 'Conversation'), input);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() comment: LoadedComment): string {
+    return toGlobalId('Comment', comment.id);
+  }
+
+  /** Preloaded with the page (and with subscription events), so no query per comment. */
+  @FieldResolver(() => Actor)
+  async author(@Root() comment: LoadedComment, @Ctx() { loaders }: Context): Promise<ActorEntity> {
+    return comment.author ?? (await loaders.actor.load(comment.authorId))!;
+  }
+
+  @FieldResolver(() => [Actor])
+  mentions(@Root() comment: LoadedComment): ActorEntity[] {
+    return comment.mentions ?? [];
+  }
+
+  @FieldResolver(() => [Attachment])
+  attachments(@Root() comment: LoadedComment): AttachmentEntity[] {
+    return comment.attachments ?? [];
+  }
+
+  @FieldResolver(() => Conversation)
+  conversation(@Root() comment: LoadedComment, @Ctx() context: Context): Promise<ConversationEntity> {
+    return context.services.conversations.findReadable(context, comment.conversationId);
+  }
+}

@@ -1,0 +1,164 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ActorEntity } from '../actor/actor.entity';
+import { isGuest, isMember, type Viewer } from '../auth/viewer';
+import { addParticipants, type ConversationService } from '../conversation/conversation.service';
+import type { ConversationEntity } from '../conversation/conversation.entity';
+import { badInput, DomainError, ErrorCode } from '../errors';
+import { hydrate } from '../hydrate';
+import { parseGlobalId } from '../ids';
+import type { DomainEvents } from '../realtime/events';
+import type { RateLimitService } from '../security/rate-limit.service';
+import { CommentEntity } from './comment.entity';
+import { COMMENT_WITH_RELATIONS, hydrateComment, type LoadedComment } from './comment.loader';
+
+export const MAX_COMMENT_LENGTH = 10_000;
+const MAX_MENTIONS = 50;
+
+/** Claims uploads for a comment or message inside the caller's transaction (the attachment service). */
+export interface AttachmentClaimer {
+  claim(
+    manager: EntityManager,
+    viewer: Viewer,
+    attachmentIds: readonly string[],
+    target: { conversationId: string; commentId?: string; messageId?: string },
+  ): Promise<unknown[]>;
+}
+
+const mentionNotAllowed = (message: string) => new DomainError(ErrorCode.MENTION_NOT_ALLOWED, message);
+
+export interface PostCommentInput {
+  conversationId: string;
+  body: string;
+  mentionIds?: readonly string[] | null;
+  attachmentIds?: readonly string[] | null;
+}
+
+export class CommentService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly conversations: ConversationService,
+    private readonly rateLimits: RateLimitService,
+    private readonly attachments: () => AttachmentClaimer | undefined,
+    private readonly events: () => DomainEvents,
+  ) {}
+
+  /**
+   * Posts an internal comment. Validation, access, mentions and attachments
+   * are all checked before anything is written; the comment, its mentions and
+   * its participants are one transaction, and subscribers hear of it after
+   * the commit.
+   */
+  async post(viewer: Viewer, conversationId: string, input: PostCommentInput): Promise<LoadedComment> {
+    const body = this.validBody(input.body);
+    const mentionIds = this.decodeMentions(input.mentionIds ?? []);
+    const attachmentIds = [...(input.attachmentIds ?? [])];
+    if (isGuest(viewer)) await this.rateLimits.consume('guestComment', viewer.actorId);
+
+    const comment = await this.dataSource.transaction(async (manager) => {
+      const conversation = await this.conversations.lockReadable(manager, viewer, conversationId);
+      const mentions = await this.checkMentions(manager, viewer, conversation, mentionIds);
+      const [row] = await manager.query(
+        `INSERT INTO comments (organization_id, conversation_id, author_id, body) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [viewer.organizationId, conversation.id, viewer.actorId, body],
+      );
+      const commentId: string = row.id;
+      if (mentions.length > 0) {
+        await manager.query(
+          `INSERT INTO comment_mentions (comment_id, actor_id, position)
+           SELECT $1, id, n FROM unnest($2::uuid[]) WITH ORDINALITY AS m(id, n)`,
+          [commentId, mentions.map((actor) => actor.id)],
+        );
+      }
+      if (attachmentIds.length > 0) {
+        const claimer = this.attachments();
+        if (!claimer) throw badInput('Attachments are not available on this server.', 'attachmentIds');
+        await claimer.claim(manager, viewer, attachmentIds, { conversationId: conversation.id, commentId });
+      }
+      await addParticipants(manager, conversation.id, [
+        ...(isMember(viewer) ? [viewer.actorId] : []),
+        ...mentions.filter((actor) => actor.kind === 'MEMBER').map((actor) => actor.id),
+      ]);
+      await manager.query(`UPDATE conversations SET updated_at = now() WHERE id = $1`, [conversation.id]);
+      return this.loadOne(manager, commentId);
+    });
+    await this.events().commentAdded({ conversationId: comment.conversationId, commentId: comment.id, seq: comment.seq });
+    return comment;
+  }
+
+  /** Comments of a conversation after a sequence, oldest first, with their relations: what subscribers catch up from. */
+  async listAfter(organizationId: string, conversationId: string, afterSeq: string | null, limit = 500): Promise<LoadedComment[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${COMMENT_WITH_RELATIONS} FROM comments c
+        WHERE c.organization_id = $1 AND c.conversation_id = $2 AND ($3::bigint IS NULL OR c.seq > $3::bigint)
+        ORDER BY c.seq LIMIT $4`,
+      [organizationId, conversationId, afterSeq, limit],
+    );
+    return rows.map((row: Record<string, unknown>) => hydrateComment(this.dataSource, row));
+  }
+
+  /** One comment of the organization with its relations, or null. */
+  async findLoaded(organizationId: string, commentId: string): Promise<LoadedComment | null> {
+    const [row] = await this.dataSource.query(`SELECT ${COMMENT_WITH_RELATIONS} FROM comments c WHERE c.id = $1 AND c.organization_id = $2`, [
+      commentId,
+      organizationId,
+    ]);
+    return row ? hydrateComment(this.dataSource, row) : null;
+  }
+
+  private async loadOne(manager: EntityManager, commentId: string): Promise<LoadedComment> {
+    const [row] = await manager.query(`SELECT ${COMMENT_WITH_RELATIONS} FROM comments c WHERE c.id = $1`, [commentId]);
+    return hydrateComment(this.dataSource, row);
+  }
+
+  private validBody(body: string): string {
+    if (body.trim().length === 0) throw badInput('body must not be empty.', 'body');
+    if (body.length > MAX_COMMENT_LENGTH) throw badInput(`body must be at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters.`, 'body');
+    return body;
+  }
+
+  /** Mention IDs must be actor IDs; anything else cannot be mentioned. */
+  private decodeMentions(globalIds: readonly string[]): string[] {
+    if (globalIds.length > MAX_MENTIONS) throw badInput(`A comment mentions at most ${MAX_MENTIONS} people.`, 'mentionIds');
+    return [
+      ...new Set(
+        globalIds.map((globalId) => {
+          const parsed = parseGlobalId(globalId);
+          if (!parsed || (parsed.type !== 'User' && parsed.type !== 'Guest')) {
+            throw mentionNotAllowed('You can only mention people present in this conversation.');
+          }
+          return parsed.id;
+        }),
+      ),
+    ];
+  }
+
+  /**
+   * A guest may mention only the actors present. A member may also mention any
+   * member of the organization (who then joins the conversation), but a guest
+   * only while that guest has access.
+   */
+  private async checkMentions(
+    manager: EntityManager,
+    viewer: Viewer,
+    conversation: ConversationEntity,
+    ids: string[],
+  ): Promise<ActorEntity[]> {
+    if (ids.length === 0) return [];
+    const rows: (Record<string, unknown> & { present: boolean })[] = await manager.query(
+      `SELECT a.id, a.organization_id, a.kind, a.role, a.status, a.email, a.name, a.invited_by_id, a.created_at,
+              (EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = $3 AND p.actor_id = a.id)
+               OR EXISTS (SELECT 1 FROM guest_access g WHERE g.conversation_id = $3 AND g.guest_id = a.id)
+               OR ($4 = 'CHAT_ROOM' AND a.kind = 'MEMBER')) AS present
+         FROM actors a
+        WHERE a.id = ANY($1) AND a.organization_id = $2`,
+      [ids, viewer.organizationId, conversation.id, conversation.kind],
+    );
+    const byId = new Map(rows.map((row) => [row.id as string, row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      const allowed = row && (row.present || (isMember(viewer) && row.kind === 'MEMBER'));
+      if (!row || !allowed) throw mentionNotAllowed('You can only mention people present in this conversation.');
+      return hydrate(this.dataSource, ActorEntity, row);
+    });
+  }
+}

@@ -1,0 +1,42 @@
+import { Authorized, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Actor } from '../actor/actor.type';
+import { Gate } from '../auth/auth-checker';
+import { Conversation } from '../conversation/conversation.type';
+import { Node } from '../node/node.type';
+import { User } from '../user/user.type';
+
+export enum GuestStatus {
+  INVITED = 'INVITED',
+  ACTIVE = 'ACTIVE',
+  REVOKED = 'REVOKED',
+}
+registerEnumType(GuestStatus, { name: 'GuestStatus' });
+
+@ObjectType('Guest', { implements: [Node, Actor], description: 'An external partner invited into specific conversations.' })
+export class Guest extends Actor {
+  @Field(() => ID)
+  declare id: string;
+
+  @Authorized(Gate.SELF_OR_MEMBER)
+  @Field(() => String, { nullable: true, description: 'members, and the guest themself' })
+  email: string | null;
+
+  @Field(() => GuestStatus)
+  status: GuestStatus;
+
+  @Field(() => User, { nullable: true })
+  invitedBy: User | null;
+
+  @Field()
+  createdAt: Date;
+
+  @Authorized(Gate.SELF_OR_MEMBER)
+  @Field(() => [Conversation], { nullable: true, description: 'members, and the guest themself' })
+  conversations: Conversation[] | null;
+
+  @Field(() => Int)
+  conversationCount: number;
+
+  @Field(() => Int)
+  conversationLimit: number;
+}

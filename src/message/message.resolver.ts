@@ -1,0 +1,42 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
+import type { ActorEntity } from '../actor/actor.entity';
+import type { AttachmentEntity } from '../attachment/attachment.entity';
+import { Attachment } from '../attachment/attachment.type';
+import { Gate } from '../auth/auth-checker';
+import type { Context } from '../context';
+import { toGlobalId } from '../ids';
+import { User } from '../user/user.type';
+import { CreateMessageInput, ReplyInput } from './message.inputs';
+import type { LoadedMessage } from './message.loader';
+import { Message } from './message.type';
+
+@Resolver(() => Message)
+export class MessageResolver {
+  @Authorized(Gate.MEMBER)
+  @Mutation(() => Message, { description: 'Records an inbound external message (integrations and members).' })
+  createMessage(@Arg('input') input: CreateMessageInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
+    return services.messages.create(viewer!, input);
+  }
+
+  @Authorized(Gate.MEMBER)
+  @Mutation(() => Message, { description: 'Replies to the outside world. Guests never can.' })
+  replyToConversation(@Arg('input') input: ReplyInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
+    return services.messages.reply(viewer!, input);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() message: LoadedMessage): string {
+    return toGlobalId('Message', message.id);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  async author(@Root() message: LoadedMessage, @Ctx() { loaders }: Context): Promise<ActorEntity | null> {
+    if (message.author !== undefined) return message.author;
+    return message.authorId ? loaders.actor.load(message.authorId) : null;
+  }
+
+  @FieldResolver(() => [Attachment])
+  attachments(@Root() message: LoadedMessage): AttachmentEntity[] {
+    return message.attachments ?? [];
+  }
+}

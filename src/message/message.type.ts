@@ -1,0 +1,62 @@
+import { Authorized, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Attachment } from '../attachment/attachment.type';
+import { Gate } from '../auth/auth-checker';
+import { Node } from '../node/node.type';
+import { connectionTypes } from '../pagination';
+import { User } from '../user/user.type';
+
+export enum Channel {
+  EMAIL = 'EMAIL',
+  SMS = 'SMS',
+  WHATSAPP = 'WHATSAPP',
+  CUSTOM = 'CUSTOM',
+}
+registerEnumType(Channel, { name: 'Channel' });
+
+export enum Direction {
+  INBOUND = 'INBOUND',
+  OUTBOUND = 'OUTBOUND',
+}
+registerEnumType(Direction, { name: 'Direction' });
+
+@ObjectType('Message', { implements: Node, description: 'An external message: received, or a reply sent to the outside world.' })
+export class Message extends Node {
+  @Field(() => ID)
+  declare id: string;
+
+  @Field(() => Channel)
+  channel: Channel;
+
+  @Field(() => Direction)
+  direction: Direction;
+
+  @Field()
+  from: string;
+
+  @Field(() => [String])
+  to: string[];
+
+  @Field(() => [String])
+  cc: string[];
+
+  @Authorized(Gate.MEMBER)
+  @Field(() => [String], { nullable: true, description: 'members only' })
+  bcc: string[] | null;
+
+  @Field(() => String, { nullable: true })
+  subject: string | null;
+
+  @Field()
+  body: string;
+
+  @Field()
+  sentAt: Date;
+
+  @Field(() => User, { nullable: true, description: 'The member who sent an outbound message.' })
+  author: User | null;
+
+  @Field(() => [Attachment])
+  attachments: Attachment[];
+}
+
+export const { EdgeType: MessageEdge, ConnectionType: MessageConnection } = connectionTypes('Message', Message);

@@ -1,0 +1,75 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ActorEntity } from '../actor/actor.entity';
+import type { Viewer } from '../auth/viewer';
+import type { ConversationService } from '../conversation/conversation.service';
+import { badInput, notFound } from '../errors';
+import { decodeId } from '../ids';
+import * as validate from '../validation';
+import { hydrateTask, TASK_WITH_RELATIONS, type LoadedTask } from './task.loader';
+
+export interface TaskFields {
+  title?: string | null;
+  done?: boolean | null;
+  assigneeId?: string | null;
+  dueAt?: Date | null;
+}
+
+export class TaskService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly conversations: ConversationService,
+  ) {}
+
+  async create(viewer: Viewer, conversationGlobalId: string, fields: TaskFields & { title: string }): Promise<LoadedTask> {
+    const conversationId = decodeId(conversationGlobalId, 'Conversation');
+    const title = validate.text(fields.title, 'title', { max: 500 });
+    return this.dataSource.transaction(async (manager) => {
+      const conversation = await this.conversations.lockReadable(manager, viewer, conversationId);
+      const assigneeId = fields.assigneeId ? await this.assignee(manager, viewer, fields.assigneeId) : null;
+      const [row] = await manager.query(
+        `INSERT INTO tasks (organization_id, conversation_id, title, assignee_id, due_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+        [viewer.organizationId, conversation.id, title, assigneeId, fields.dueAt ?? null],
+      );
+      return this.load(manager, row.id);
+    });
+  }
+
+  async update(viewer: Viewer, globalId: string, fields: TaskFields): Promise<LoadedTask> {
+    const id = decodeId(globalId, 'Task');
+    const title = fields.title == null ? undefined : validate.text(fields.title, 'title', { max: 500 });
+    return this.dataSource.transaction(async (manager) => {
+      const [task] = await manager.query(`SELECT id FROM tasks WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [id, viewer.organizationId]);
+      if (!task) throw notFound();
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      const set = (column: string, value: unknown) => {
+        values.push(value);
+        sets.push(`${column} = $${values.length + 1}`);
+      };
+      if (title !== undefined) set('title', title);
+      if (fields.done != null) set('done', fields.done);
+      if (fields.assigneeId !== undefined) set('assignee_id', fields.assigneeId ? await this.assignee(manager, viewer, fields.assigneeId) : null);
+      if (fields.dueAt !== undefined) set('due_at', fields.dueAt);
+      if (sets.length > 0) await manager.query(`UPDATE tasks SET ${sets.join(', ')} WHERE id = $1`, [id, ...values]);
+      return this.load(manager, id);
+    });
+  }
+
+  async findLoaded(organizationId: string, id: string): Promise<LoadedTask | null> {
+    const [row] = await this.dataSource.query(`SELECT ${TASK_WITH_RELATIONS} FROM tasks t WHERE t.id = $1 AND t.organization_id = $2`, [id, organizationId]);
+    return row ? hydrateTask(this.dataSource, row) : null;
+  }
+
+  private async assignee(manager: EntityManager, viewer: Viewer, globalId: string): Promise<string> {
+    const id = decodeId(globalId, 'User', 'Guest');
+    const actor = await manager.findOneBy(ActorEntity, { id, organizationId: viewer.organizationId });
+    if (!actor) throw notFound();
+    if (actor.kind !== 'MEMBER') throw badInput('Tasks can only be assigned to members.', 'assigneeId');
+    return id;
+  }
+
+  private async load(manager: EntityManager, id: string): Promise<LoadedTask> {
+    const [row] = await manager.query(`SELECT ${TASK_WITH_RELATIONS} FROM tasks t WHERE t.id = $1`, [id]);
+    return hydrateTask(this.dataSource, row);
+  }
+}

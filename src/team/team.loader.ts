@@ -1,0 +1,36 @@
+import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
+import { ActorEntity } from '../actor/actor.entity';
+import { actorJson, hydrate } from '../hydrate';
+import { TeamEntity } from './team.entity';
+
+export function createTeamLoader(dataSource: DataSource, organizationId: string | null) {
+  return new DataLoader<string, TeamEntity | null>(async (ids) => {
+    const rows = await dataSource
+      .getRepository(TeamEntity)
+      .createQueryBuilder('t')
+      .where('t.id = ANY(:ids) AND t.organization_id = :org', { ids, org: organizationId })
+      .getMany();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+/** Members of teams, in order of joining the team. */
+export function createTeamMembersLoader(dataSource: DataSource) {
+  return new DataLoader<string, ActorEntity[]>(async (teamIds) => {
+    const rows: { team_id: string; actor: Record<string, unknown> }[] = await dataSource.query(
+      `SELECT tm.team_id, ${actorJson('a')} AS actor
+         FROM team_members tm JOIN actors a ON a.id = tm.actor_id
+        WHERE tm.team_id = ANY($1) ORDER BY tm.seq`,
+      [teamIds],
+    );
+    const byTeam = new Map<string, ActorEntity[]>();
+    for (const row of rows) {
+      const list = byTeam.get(row.team_id) ?? [];
+      list.push(hydrate(dataSource, ActorEntity, row.actor));
+      byTeam.set(row.team_id, list);
+    }
+    return teamIds.map((id) => byTeam.get(id) ?? []);
+  });
+}
