@@ -1,0 +1,381 @@
+/**
+ * The HTTP baseline: what the conversation page costs with nothing but
+ * node:http, graphql-js and hand-written pg queries. Same published schema,
+ * same session check, same JSON (verified byte for byte by the benchmark
+ * before it measures); each distinct query string is parsed and validated
+ * once. It serves the fields the benchmark asks for and nothing else: it is a
+ * yardstick, not a second implementation.
+ */
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  buildSchema,
+  execute,
+  GraphQLError,
+  GraphQLObjectType,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+} from 'graphql';
+import { Pool } from 'pg';
+import { serveParent } from './proc';
+
+interface Viewer {
+  actorId: string;
+  organizationId: string;
+  kind: 'MEMBER' | 'GUEST';
+  role: string | null;
+  guestsEnabled: boolean;
+  whoCanInvite: string;
+  guestConversationIds: Set<string>;
+}
+
+interface Context {
+  viewer: Viewer;
+}
+
+const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+const secret = process.env.SESSION_SECRET!;
+
+const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+const cursor = (seq: string) => Buffer.from(`c:${seq}`, 'utf8').toString('base64url');
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+const error = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
+const actor = (row: { id: string; kind: string; name: string }) => ({
+  __typename: row.kind === 'GUEST' ? 'Guest' : 'User',
+  id: gid(row.kind === 'GUEST' ? 'Guest' : 'User', row.id),
+  name: row.name,
+  isGuest: row.kind === 'GUEST',
+});
+const attachments = (rows: Array<{ id: string; filename: string; contentType: string; size: number }>) =>
+  rows.map((row) => ({ ...row, id: gid('Attachment', row.id) }));
+
+async function authenticate(header: string | undefined): Promise<Viewer | null> {
+  const token = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '')?.[1];
+  if (!token || token.length > 200) return null;
+  const { rows } = await pool.query(
+    `SELECT a.id, a.organization_id, a.kind, a.role, o.guests_enabled, o.who_can_invite,
+            CASE WHEN a.kind = 'GUEST' THEN ARRAY(SELECT conversation_id FROM guest_access WHERE guest_id = a.id) END AS conversations
+       FROM sessions s JOIN actors a ON a.id = s.actor_id JOIN organizations o ON o.id = a.organization_id
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND a.status = 'ACTIVE' AND (a.kind = 'MEMBER' OR o.guests_enabled)`,
+    [createHmac('sha256', secret).update(token).digest('base64url')],
+  );
+  const row = rows[0];
+  return row
+    ? {
+        actorId: row.id,
+        organizationId: row.organization_id,
+        kind: row.kind,
+        role: row.role,
+        guestsEnabled: row.guests_enabled,
+        whoCanInvite: row.who_can_invite,
+        guestConversationIds: new Set(row.conversations ?? []),
+      }
+    : null;
+}
+
+/** A conversation as the page shows it; `_` holds what its sub-queries need. */
+async function conversation(viewer: Viewer, globalId: string) {
+  const decoded = Buffer.from(String(globalId), 'base64url').toString('utf8');
+  const id = decoded.startsWith('Conversation:') ? decoded.slice('Conversation:'.length) : '';
+  if (!/^[0-9a-f-]{36}$/.test(id) || gid('Conversation', id) !== globalId) throw error('NOT_FOUND', 'Not found.');
+  const { rows } = await pool.query(
+    `SELECT id, kind, subject, closed, created_at, updated_at, labels, allow_guests, team_id FROM conversations WHERE id = $1 AND organization_id = $2`,
+    [id, viewer.organizationId],
+  );
+  const row = rows[0];
+  const member = viewer.kind === 'MEMBER';
+  if (!row || (!member && (row.kind !== 'THREAD' || !viewer.guestConversationIds.has(id)))) throw error('NOT_FOUND', 'Not found.');
+  const canManageGuests = member && (viewer.role === 'OWNER' || viewer.role === 'ADMIN' || viewer.whoCanInvite === 'MEMBERS');
+  return {
+    _: { id, teamId: row.team_id as string | null, presence: null as Promise<Presence> | null },
+    id: gid('Conversation', id),
+    kind: row.kind,
+    subject: row.subject,
+    closed: row.closed,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    labels: row.labels,
+    allowGuests: row.allow_guests,
+    viewerCanComment: true,
+    viewerCanReply: member && row.kind === 'THREAD',
+    viewerCanManage: member,
+    viewerCanInviteGuests: canManageGuests && viewer.guestsEnabled && row.kind === 'THREAD' && row.allow_guests,
+  };
+}
+type ConversationObject = Awaited<ReturnType<typeof conversation>>;
+
+interface Presence {
+  participants: unknown[];
+  guests: unknown[];
+  assignees: unknown[];
+}
+
+/** Participants (members who took part, then guests, by arrival), guests and assignees in one statement. */
+function presence(viewer: Viewer, parent: ConversationObject): Promise<Presence> {
+  parent._.presence ??= pool
+    .query(
+      `SELECT 'PARTICIPANT' AS source, p.seq, a.id, a.kind, a.name, a.status
+         FROM conversation_participants p JOIN actors a ON a.id = p.actor_id WHERE p.conversation_id = $1
+       UNION ALL
+       SELECT 'GUEST', g.seq, a.id, a.kind, a.name, a.status
+         FROM guest_access g JOIN actors a ON a.id = g.guest_id WHERE g.conversation_id = $1 AND g.organization_id = $2
+       UNION ALL
+       SELECT 'ASSIGNEE', s.seq, a.id, a.kind, a.name, a.status
+         FROM conversation_assignees s JOIN actors a ON a.id = s.actor_id WHERE s.conversation_id = $1
+       ORDER BY seq`,
+      [parent._.id, viewer.organizationId],
+    )
+    .then(({ rows }) => {
+      const result: Presence = { participants: [], guests: [], assignees: [] };
+      for (const row of rows) {
+        const person = { ...actor(row), status: row.status };
+        if (row.source === 'ASSIGNEE') result.assignees.push(person);
+        else result.participants.push(person);
+        if (row.source === 'GUEST') result.guests.push(person);
+      }
+      return result;
+    });
+  return parent._.presence;
+}
+
+function connection<T extends { seq: string }>(rows: T[], total: number, first: number, after: string | null, node: (row: T) => unknown) {
+  const page = rows.slice(0, first);
+  const edges = page.map((row) => ({ cursor: cursor(row.seq), node: node(row) }));
+  return {
+    totalCount: total,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    edges,
+    nodes: edges.map((edge) => edge.node),
+  };
+}
+
+function afterSeq(after: string | null | undefined): string | null {
+  if (after == null) return null;
+  const match = /^c:(\d{1,19})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+  if (!match) throw error('BAD_USER_INPUT', 'after is not a cursor this API gave out.');
+  return match[1]!;
+}
+
+function firstArg(first: number | null | undefined): number {
+  const size = first ?? 20;
+  if (!Number.isInteger(size) || size < 0 || size > 100) throw error('BAD_USER_INPUT', 'first must be between 0 and 100.');
+  return size;
+}
+
+const ATTACHMENTS_OF = (column: string, id: string) => `(SELECT coalesce(json_agg(json_build_object('id', f.id, 'filename', f.filename,
+    'contentType', f.content_type, 'size', f.size) ORDER BY f.seq), '[]') FROM attachments f WHERE f.${column} = ${id})`;
+
+const membersOnly =
+  (field: string): GraphQLFieldResolver<Record<string, unknown>, Context> =>
+  (parent, _args, { viewer }) => {
+    if (viewer.kind !== 'MEMBER') throw error('FORBIDDEN', 'Only organization members can see this.');
+    return parent[field];
+  };
+
+const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context, any>>> = {
+  Query: {
+    conversation: (_root, { id }: { id: string }, { viewer }) => conversation(viewer, id),
+  },
+  Conversation: {
+    labels: membersOnly('labels'),
+    allowGuests: membersOnly('allowGuests'),
+    async team(parent: ConversationObject, _args, { viewer }) {
+      if (viewer.kind !== 'MEMBER') throw error('FORBIDDEN', 'Only organization members can see this.');
+      if (!parent._.teamId) return null;
+      const { rows } = await pool.query(`SELECT id, name, is_default FROM teams WHERE id = $1 AND organization_id = $2`, [
+        parent._.teamId,
+        viewer.organizationId,
+      ]);
+      return rows[0] ? { id: gid('Team', rows[0].id), name: rows[0].name, isDefault: rows[0].is_default } : null;
+    },
+    async assignees(parent: ConversationObject, _args, { viewer }) {
+      if (viewer.kind !== 'MEMBER') throw error('FORBIDDEN', 'Only organization members can see this.');
+      return (await presence(viewer, parent)).assignees;
+    },
+    participants: async (parent: ConversationObject, _args, { viewer }) => (await presence(viewer, parent)).participants,
+    guests: async (parent: ConversationObject, _args, { viewer }) => (await presence(viewer, parent)).guests,
+    async tasks(parent: ConversationObject, _args, { viewer }) {
+      const { rows } = await pool.query(
+        `SELECT t.id, t.title, t.done, t.due_at, t.created_at, a.id AS assignee_id, a.name AS assignee_name
+           FROM tasks t LEFT JOIN actors a ON a.id = t.assignee_id
+          WHERE t.conversation_id = $1 AND t.organization_id = $2 ORDER BY t.seq`,
+        [parent._.id, viewer.organizationId],
+      );
+      return rows.map((row) => ({
+        id: gid('Task', row.id),
+        title: row.title,
+        done: row.done,
+        dueAt: iso(row.due_at),
+        createdAt: iso(row.created_at),
+        assignee: row.assignee_id ? { id: gid('User', row.assignee_id), name: row.assignee_name } : null,
+      }));
+    },
+    async messages(parent: ConversationObject, args: { first?: number; after?: string }, { viewer }) {
+      const first = firstArg(args.first);
+      const after = afterSeq(args.after);
+      const { rows } = await pool.query(
+        `SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM messages WHERE conversation_id = $1 AND organization_id = $2) t
+         LEFT JOIN LATERAL (
+           SELECT m.id, m.seq, m.channel, m.direction, m."from", m."to", m.cc, m.bcc, m.subject, m.body, m.sent_at,
+                  a.id AS author_id, a.name AS author_name, ${ATTACHMENTS_OF('message_id', 'm.id')} AS attachments
+             FROM messages m LEFT JOIN actors a ON a.id = m.author_id
+            WHERE m.conversation_id = $1 AND ($3::bigint IS NULL OR m.seq > $3::bigint)
+            ORDER BY m.seq LIMIT $4
+         ) p ON true`,
+        [parent._.id, viewer.organizationId, after, first + 1],
+      );
+      const total = rows[0]?.total ?? 0;
+      return connection(
+        rows.filter((row) => row.id),
+        total,
+        first,
+        after,
+        (row) => ({
+          id: gid('Message', row.id),
+          channel: row.channel,
+          direction: row.direction,
+          from: row.from,
+          to: row.to,
+          cc: row.cc,
+          bcc: row.bcc,
+          subject: row.subject,
+          body: row.body,
+          sentAt: iso(row.sent_at),
+          author: row.author_id ? { id: gid('User', row.author_id), name: row.author_name } : null,
+          attachments: attachments(row.attachments),
+        }),
+      );
+    },
+    async comments(parent: ConversationObject, args: { first?: number; after?: string }, { viewer }) {
+      const first = firstArg(args.first);
+      const after = afterSeq(args.after);
+      const { rows } = await pool.query(
+        `SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM comments WHERE conversation_id = $1 AND organization_id = $2) t
+         LEFT JOIN LATERAL (
+           SELECT c.id, c.seq, c.body, c.created_at, a.id AS author_id, a.kind AS author_kind, a.name AS author_name,
+                  (SELECT coalesce(json_agg(json_build_object('id', ma.id, 'kind', ma.kind, 'name', ma.name) ORDER BY m.position), '[]')
+                     FROM comment_mentions m JOIN actors ma ON ma.id = m.actor_id WHERE m.comment_id = c.id) AS mentions,
+                  ${ATTACHMENTS_OF('comment_id', 'c.id')} AS attachments
+             FROM comments c JOIN actors a ON a.id = c.author_id
+            WHERE c.conversation_id = $1 AND ($3::bigint IS NULL OR c.seq > $3::bigint)
+            ORDER BY c.seq LIMIT $4
+         ) p ON true`,
+        [parent._.id, viewer.organizationId, after, first + 1],
+      );
+      const total = rows[0]?.total ?? 0;
+      return connection(
+        rows.filter((row) => row.id),
+        total,
+        first,
+        after,
+        (row) => ({
+          id: gid('Comment', row.id),
+          body: row.body,
+          createdAt: iso(row.created_at),
+          author: actor({ id: row.author_id, kind: row.author_kind, name: row.author_name }),
+          mentions: row.mentions.map(actor),
+          attachments: attachments(row.attachments),
+        }),
+      );
+    },
+  },
+  Message: {
+    bcc: membersOnly('bcc'),
+  },
+};
+
+function buildBaselineSchema(): GraphQLSchema {
+  const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    const type = schema.getType(typeName);
+    if (!(type instanceof GraphQLObjectType)) throw new Error(`baseline: no object type ${typeName}`);
+    for (const [fieldName, resolve] of Object.entries(fields)) {
+      const field = type.getFields()[fieldName];
+      if (!field) throw new Error(`baseline: no field ${typeName}.${fieldName}`);
+      field.resolve = resolve;
+    }
+  }
+  return schema;
+}
+
+const schema = buildBaselineSchema();
+/** Parsed and validated once per distinct query string. */
+const documents = new Map<string, { document?: DocumentNode; errors?: readonly GraphQLError[] }>();
+
+function prepared(query: string) {
+  let entry = documents.get(query);
+  if (!entry) {
+    try {
+      const document = parse(query);
+      const errors = validate(schema, document);
+      entry = errors.length ? { errors } : { document };
+    } catch (parseError) {
+      entry = { errors: [parseError as GraphQLError] };
+    }
+    if (documents.size < 1000) documents.set(query, entry);
+  }
+  return entry;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST' || req.url !== '/graphql') return send(res, 404, { errors: [{ message: 'Not found.' }] });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > 1024 * 1024) return send(res, 413, { errors: [{ message: 'The request body is larger than 1 MB.' }] });
+    chunks.push(chunk);
+  }
+  let body: { query?: unknown; variables?: Record<string, unknown>; operationName?: string };
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return send(res, 400, { errors: [{ message: 'The request body is not valid JSON.' }] });
+  }
+  if (typeof body?.query !== 'string') return send(res, 400, { errors: [{ message: 'query must be a string.' }] });
+  const { document, errors } = prepared(body.query);
+  if (!document) return send(res, 400, { errors });
+  const viewer = await authenticate(req.headers.authorization);
+  if (!viewer) return send(res, 200, { errors: [{ message: 'You need to log in.', extensions: { code: 'UNAUTHENTICATED' } }], data: null });
+  const result = await execute({
+    schema,
+    document,
+    contextValue: { viewer } satisfies Context,
+    variableValues: body.variables,
+    operationName: body.operationName,
+  });
+  send(res, 200, result);
+}
+
+const server = createServer((req, res) => {
+  handle(req, res).catch((failure) => {
+    console.error(failure);
+    if (!res.headersSent) send(res, 500, { errors: [{ message: 'Something went wrong on our side.' }] });
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  serveParent((server.address() as AddressInfo).port, {
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  });
+});
