@@ -82,7 +82,10 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
       dataSource: new DataSource({
         ...common,
         url: config.databaseUrl,
-        extra: { max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
+        // JIT compiles a query for hundreds of milliseconds once its estimated cost passes
+        // jit_above_cost; our page loaders' estimates do at a few thousand rows, while
+        // they run in milliseconds: an API of short queries never gains from it.
+        extra: { max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c jit=off' },
       }),
       statements,
       embedded: false,
