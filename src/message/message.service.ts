@@ -53,6 +53,7 @@ function addresses(channel: Channel, values: readonly string[] | null | undefine
 }
 
 function messageBody(body: string): string {
+  validate.storable(body, 'body');
   if (body.trim().length === 0) throw badInput('body must not be empty.', 'body');
   if (body.length > MAX_BODY) throw badInput(`body must be at most ${MAX_BODY.toLocaleString('en')} characters.`, 'body');
   return body;

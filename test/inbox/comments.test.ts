@@ -55,6 +55,7 @@ describe('postComment', () => {
     ['an empty body', ''],
     ['a body of only spaces', ' \n\t '],
     ['a body of 10,001 characters', 'x'.repeat(10_001)],
+    ['a body with a NUL character', 'before\u0000after'],
   ])('refuses %s with BAD_USER_INPUT and posts nothing', async (_label, body) => {
     const conversation = await buildConversation(server, owner);
     const id = conversationId(conversation.id);

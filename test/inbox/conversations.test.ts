@@ -94,6 +94,7 @@ describe('createConversation', () => {
 
   it.each([
     ['longer than 998 characters', 'x'.repeat(999)],
+    ['with a NUL character', 'Office\u0000move'],
   ])('refuses a subject %s with BAD_USER_INPUT and creates nothing', async (_label, subject) => {
     const owner = await buildOrganization(server);
     const response = await server.gql(CREATE, { input: { subject } }, owner.token);
@@ -253,6 +254,7 @@ describe('updateConversation', () => {
     ['more than 50 labels', Array.from({ length: 51 }, (_, i) => `label-${i}`)],
     ['an empty label', ['ok', '  ']],
     ['a label longer than 50 characters', ['x'.repeat(51)]],
+    ['a label with a NUL character', ['a\u0000b']],
   ])('refuses %s with BAD_USER_INPUT and changes nothing', async (_label, labels) => {
     const id = conversationId((await buildConversation(server, owner)).id);
     ok(await server.gql(UPDATE, { input: { id, labels: ['kept'] } }, owner.token));

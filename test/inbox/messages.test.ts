@@ -91,6 +91,9 @@ describe('createMessage', () => {
     ['a phone number that is not one', { channel: 'SMS', from: 'call me maybe', to: ['+14155550199'], cc: [], bcc: [] }],
     ['an email address on WhatsApp', { channel: 'WHATSAPP', from: '+14155550100', to: ['support@acme.test'], cc: [], bcc: [] }],
     ['an empty body', { body: '  ' }],
+    ['a NUL character in an address', { from: 'client\u0000@customer.test' }],
+    ['a NUL character in the subject', { subject: 'Quote\u0000' }],
+    ['a NUL character in the body', { body: 'Hello\u0000' }],
   ])('refuses %s with BAD_USER_INPUT and records nothing', async (_label, override) => {
     const conversation = await buildConversation(server, owner);
     const before = await countRows(server, 'conversations');
@@ -202,6 +205,7 @@ describe('replyToConversation', () => {
     ['an empty body', { body: ' ' }],
     ['a malformed to address', { to: ['nobody'] }],
     ['a malformed cc address', { cc: ['nobody'] }],
+    ['a NUL character in the body', { body: 'Hi\u0000' }],
   ])('refuses %s with BAD_USER_INPUT, records nothing and sends nothing', async (_label, override) => {
     const conversation = await buildConversation(server, owner);
     await buildMessage(server, owner, conversation.id);

@@ -49,6 +49,7 @@ describe('createTask', () => {
     ['a malformed assignee', 'NOT_FOUND', async () => ({ assigneeId: 'who' })],
     ['an empty title', 'BAD_USER_INPUT', async () => ({ title: '  ' })],
     ['a title of 501 characters', 'BAD_USER_INPUT', async () => ({ title: 'x'.repeat(501) })],
+    ['a title with a NUL character', 'BAD_USER_INPUT', async () => ({ title: 'Call\u0000back' })],
   ])('refuses %s with %s and creates nothing', async (_label, code, override) => {
     const conversation = await buildConversation(server, owner);
     const response = await server.gql(CREATE, { input: { conversationId: conversationId(conversation.id), title: 'Call back', ...(await override()) } }, owner.token);
