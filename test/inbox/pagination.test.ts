@@ -101,6 +101,7 @@ describe.each([
     ['a negative first', { first: -1 }],
     ['a malformed after', { after: 'not-a-cursor' }],
     ['an after that is a global ID', { after: conversationId('00000000-0000-4000-8000-000000000000') }],
+    ['an after beyond any sequence', { after: Buffer.from('c:9999999999999999999').toString('base64url') }],
   ])('refuses %s with BAD_USER_INPUT', async (_label, variables) => {
     const response = await server.gql(query, { id, ...variables }, owner.token);
     expect(response.data).toEqual({ conversation: null });
@@ -158,6 +159,7 @@ describe('conversations connection', () => {
     ['first: 101', { first: 101 }],
     ['a negative first', { first: -5 }],
     ['a malformed after', { after: '!!!' }],
+    ['an after beyond any sequence', { after: Buffer.from('c:9223372036854775808').toString('base64url') }],
   ])('refuses %s with BAD_USER_INPUT', async (_label, variables) => {
     const response = await server.gql(CONVERSATIONS, variables, viewer.token);
     expect(response.data).toBeNull();
