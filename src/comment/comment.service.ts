@@ -114,7 +114,8 @@ export class CommentService {
   private validBody(body: string): string {
     validate.storable(body, 'body');
     if (body.trim().length === 0) throw badInput('body must not be empty.', 'body');
-    if (body.length > MAX_COMMENT_LENGTH) throw badInput(`body must be at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters.`, 'body');
+    // Characters as people count them (code points, like PostgreSQL's char_length), not UTF-16 units: an emoji is one.
+    if (body.length > MAX_COMMENT_LENGTH && [...body].length > MAX_COMMENT_LENGTH) throw badInput(`body must be at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters.`, 'body');
     return body;
   }
 

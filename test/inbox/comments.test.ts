@@ -44,9 +44,11 @@ describe('postComment', () => {
     expect(read.participants).toEqual([{ name: 'Olivia' }, { name: 'Mia' }]);
   });
 
-  it('takes a body of exactly 10,000 characters', async () => {
+  it.each([
+    ['letters', 'x'.repeat(10_000)],
+    ['emoji, each one character', '👍'.repeat(10_000)],
+  ])('takes a body of exactly 10,000 characters of %s', async (_label, body) => {
     const conversation = await buildConversation(server, owner);
-    const body = 'x'.repeat(10_000);
     const comment = ok(await server.gql(POST, { input: { conversationId: conversationId(conversation.id), body } }, mia.token)).postComment;
     expect(comment.body).toBe(body);
   });
@@ -55,6 +57,7 @@ describe('postComment', () => {
     ['an empty body', ''],
     ['a body of only spaces', ' \n\t '],
     ['a body of 10,001 characters', 'x'.repeat(10_001)],
+    ['a body of 10,001 emoji', '👍'.repeat(10_001)],
     ['a body with a NUL character', 'before\u0000after'],
   ])('refuses %s with BAD_USER_INPUT and posts nothing', async (_label, body) => {
     const conversation = await buildConversation(server, owner);
