@@ -71,7 +71,7 @@ export class MessageService {
 
   /** Records an inbound message; without a conversation it starts a new thread. */
   async create(viewer: Viewer, fields: CreateMessageFields): Promise<LoadedMessage> {
-    const conversationId = fields.conversationId ? decodeId(fields.conversationId, 'Conversation') : null;
+    const conversationId = fields.conversationId != null ? decodeId(fields.conversationId, 'Conversation') : null;
     const from = address(fields.channel, fields.from, 'from');
     const to = addresses(fields.channel, fields.to, 'to');
     if (to.length === 0) throw badInput('to needs at least one address.', 'to');

@@ -74,6 +74,7 @@ describe('createConversation', () => {
   it.each([
     ['an unknown team', () => toGlobalId('Team', '00000000-0000-4000-8000-000000000000')],
     ['a malformed team ID', () => 'not-a-team'],
+    ['an empty team ID', () => ''],
     ['a conversation ID given as the team', () => toGlobalId('Conversation', '00000000-0000-4000-8000-000000000000')],
   ])('answers NOT_FOUND for %s and creates nothing', async (_label, teamId) => {
     const owner = await buildOrganization(server);

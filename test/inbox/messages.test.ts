@@ -115,14 +115,16 @@ describe('createMessage', () => {
     expect(await countRows(server, 'messages', 'conversation_id = $1', [parseGlobalId(room.id)!.id])).toBe(0);
   });
 
-  it("answers NOT_FOUND for an unknown or another organization's conversation", async () => {
+  it("answers NOT_FOUND for an unknown, malformed, empty or another organization's conversation, and starts none", async () => {
     const theirs = await buildConversation(server, await buildOrganization(server));
-    for (const id of [conversationId(theirs.id), conversationId('00000000-0000-4000-8000-000000000000'), 'garbage']) {
+    const before = await countRows(server, 'conversations');
+    for (const id of [conversationId(theirs.id), conversationId('00000000-0000-4000-8000-000000000000'), 'garbage', '']) {
       const response = await server.gql(CREATE, { input: inbound({ conversationId: id }) }, mia.token);
       expect(response.data).toBeNull();
       expect(codes(response)).toEqual(['NOT_FOUND']);
     }
     expect(await countRows(server, 'messages', 'conversation_id = $1', [theirs.id])).toBe(0);
+    expect(await countRows(server, 'conversations')).toBe(before);
   });
 
   it('forbids a guest, even one with access', async () => {
