@@ -197,6 +197,19 @@ describe('updateConversation', () => {
     expect(ok(await server.gql(UPDATE, { input: { id, teamId: null } }, mia.token)).updateConversation.team).toBeNull();
   });
 
+  it("answers NOT_FOUND for an unknown or another organization's team and changes nothing", async () => {
+    const team = await createTeam(owner, 'Kept');
+    const theirs = await createTeam(await buildOrganization(server));
+    const id = conversationId((await buildConversation(server, owner, { subject: 'Before' })).id);
+    ok(await server.gql(UPDATE, { input: { id, teamId: team.id } }, mia.token));
+    for (const teamId of [theirs.id, toGlobalId('Team', '00000000-0000-4000-8000-000000000000'), '']) {
+      const response = await server.gql(UPDATE, { input: { id, teamId, subject: 'After' } }, mia.token);
+      expect(response.data).toBeNull();
+      expect(codes(response)).toEqual(['NOT_FOUND']);
+    }
+    expect(ok(await server.gql(GET, { id }, owner.token)).conversation).toMatchObject({ subject: 'Before', team });
+  });
+
   it('replaces the assignees, who become participants in order of arrival', async () => {
     const id = conversationId((await buildConversation(server, owner)).id);
     const first = ok(await server.gql(UPDATE, { input: { id, assigneeIds: [userId(max.actor), userId(mia.actor)] } }, owner.token));
