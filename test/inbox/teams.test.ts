@@ -1,5 +1,5 @@
 import { toGlobalId } from '../../src/ids';
-import { buildMember, buildOrganization, type Session } from '../support/factories';
+import { buildMember, buildOrganization, invitationToken, PASSWORD, uniqueEmail, type Session } from '../support/factories';
 import { buildGuest, countRows, guestId, ok, userId } from '../support/inbox';
 import { codes, startServer, type TestServer } from '../support/server';
 
@@ -112,8 +112,12 @@ describe('default teams', () => {
     ok(await server.gql(CREATE, { input: { name: 'Everyone', isDefault: true } }, owner.token));
     ok(await server.gql(CREATE, { input: { name: 'Specialists' } }, owner.token));
     ok(await server.gql(CREATE, { input: { name: 'Announcements', isDefault: true } }, owner.token));
-    await buildMember(server, owner, { name: 'Newcomer' });
-    await buildMember(server, owner, { name: 'Admin', role: 'ADMIN' });
+    // Joining as a person would: invitation link, then acceptInvitation.
+    for (const [name, role] of [['Newcomer', 'MEMBER'], ['Admin', 'ADMIN']]) {
+      const invite = ok(await server.gql(`mutation ($input: InviteMemberInput!) { inviteMember(input: $input) { invitationUrl } }`, { input: { email: uniqueEmail(), role } }, owner.token));
+      const token = invitationToken(invite.inviteMember.invitationUrl);
+      ok(await server.gql(`mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token } }`, { input: { token, name, password: PASSWORD } }));
+    }
     await buildGuest(server, owner);
     expect((await teams(owner)).map((t: { name: string; members: { name: string }[] }) => [t.name, t.members.map((m) => m.name)])).toEqual([
       ['Everyone', ['Newcomer', 'Admin']],
