@@ -8,6 +8,7 @@ import { hydrate } from '../hydrate';
 import { parseGlobalId } from '../ids';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
+import * as validate from '../validation';
 import { CommentEntity } from './comment.entity';
 import { COMMENT_WITH_RELATIONS, hydrateComment, type LoadedComment } from './comment.loader';
 
@@ -111,8 +112,10 @@ export class CommentService {
   }
 
   private validBody(body: string): string {
+    validate.storable(body, 'body');
     if (body.trim().length === 0) throw badInput('body must not be empty.', 'body');
-    if (body.length > MAX_COMMENT_LENGTH) throw badInput(`body must be at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters.`, 'body');
+    // Characters as people count them (code points, like PostgreSQL's char_length), not UTF-16 units: an emoji is one.
+    if (body.length > MAX_COMMENT_LENGTH && [...body].length > MAX_COMMENT_LENGTH) throw badInput(`body must be at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters.`, 'body');
     return body;
   }
 

@@ -102,7 +102,7 @@ export class ConversationService {
   async create(viewer: Viewer, input: { subject?: string | null; teamId?: string | null }): Promise<ConversationEntity> {
     const subject = validate.optionalText(input.subject, 'subject', 998) ?? null;
     return this.dataSource.transaction(async (manager) => {
-      const teamId = input.teamId ? await this.teamOf(manager, viewer, input.teamId) : null;
+      const teamId = input.teamId != null ? await this.teamOf(manager, viewer, input.teamId) : null;
       const conversation = await manager.save(
         manager.create(ConversationEntity, {
           organizationId: viewer.organizationId,
