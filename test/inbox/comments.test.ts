@@ -82,6 +82,16 @@ describe('postComment', () => {
     expect(await participantNames(id)).toEqual(['Olivia', 'Mia', 'Max']);
   });
 
+  it('refuses a mention whose ID claims the wrong kind of actor, and posts nothing', async () => {
+    const conversation = await buildConversation(server, owner);
+    const id = conversationId(conversation.id);
+    const forged = toGlobalId('Guest', max.actor.id);
+    const response = await server.gql(POST, { input: { conversationId: id, body: 'hi', mentionIds: [forged] } }, mia.token);
+    expect(response.data).toBeNull();
+    expect(codes(response)).toEqual(['MENTION_NOT_ALLOWED']);
+    expect(await countRows(server, 'comments', 'conversation_id = $1', [conversation.id])).toBe(0);
+  });
+
   it('lets a member mention a guest who has access to the conversation', async () => {
     const conversation = await buildConversation(server, owner);
     const guest = await buildGuest(server, owner, [conversation.id], { name: 'Gus' });
