@@ -12,6 +12,7 @@ import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
 import { formatError } from './errors';
 import { createLogger, type Logger } from './logger';
+import type { OutboundTransport } from './message/message.transport';
 import { getSchema } from './schema';
 import { createServices, type Services } from './services';
 
@@ -39,10 +40,10 @@ function jsonError(status: number, message: string, code = 'BAD_USER_INPUT') {
 }
 
 /** Builds one Sidedoor server instance; several may share a process (tests) or a database (scale-out). */
-export function createApp(config: Config, options: { logger?: Logger } = {}): App {
+export function createApp(config: Config, options: { logger?: Logger; transport?: OutboundTransport } = {}): App {
   const logger = options.logger ?? createLogger(config);
   const database = createDatabase(config, logger);
-  const services = createServices({ dataSource: database.dataSource, config, logger });
+  const services = createServices({ dataSource: database.dataSource, config, logger, transport: options.transport });
   const app = express();
   const httpServer = createServer(app);
 
