@@ -39,7 +39,8 @@ interface Context {
   viewer: Viewer;
 }
 
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20 });
+// The same pool size and settings as Sidedoor's (src/db.ts), so only the stack differs.
+const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, options: '-c jit=off' });
 const secret = process.env.SESSION_SECRET!;
 
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
