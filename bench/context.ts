@@ -25,7 +25,7 @@ export function startSidedoor(context: BenchContext, name: string, env: Record<s
     REDIS_URL: context.redisUrl,
     REDIS_PREFIX: context.redisPrefix,
     SESSION_SECRET: context.sessionSecret,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'error',
     PUBLIC_URL: 'http://127.0.0.1',
     ...env,
   });

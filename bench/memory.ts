@@ -66,6 +66,8 @@ async function measure(
     await open(count);
     const stats = await settledStats(server);
     points.push({ at: count, rss: stats.rss, heapUsed: stats.heapUsed });
+    // BENCH_HEAP_SNAPSHOT=<dir>: a heap snapshot at each step, to see what a connection holds.
+    if (process.env.BENCH_HEAP_SNAPSHOT) await server.heapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}/${server.name}-${count}.heapsnapshot`);
   }
   return { points, sockets };
 }

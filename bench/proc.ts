@@ -6,6 +6,7 @@
 import { fork, execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 
 /** What a child reports about itself. */
 export interface ChildStats {
@@ -23,12 +24,14 @@ export interface Child {
   readonly port: number;
   /** Asks the child for its stats; `gc: true` collects garbage first (children run with --expose-gc). */
   stats(options?: { gc?: boolean }): Promise<ChildStats>;
+  /** Writes a V8 heap snapshot of the child to `path` (for Chrome DevTools' Memory tab). */
+  heapSnapshot(path: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 // ---- child side -----------------------------------------------------------
 
-type Request = { id: number; type: 'stats'; gc?: boolean } | { id: number; type: 'stop' };
+type Request = { id: number; type: 'stats'; gc?: boolean } | { id: number; type: 'snapshot'; path: string } | { id: number; type: 'stop' };
 
 /**
  * Called by a child entry once it listens: answers the parent's requests.
@@ -45,6 +48,8 @@ export function serveParent(port: number, hooks: { extra?: () => Record<string, 
       }
       const memory = process.memoryUsage();
       process.send!({ id: request.id, stats: { ...memory, ...hooks.extra?.() } });
+    } else if (request.type === 'snapshot') {
+      process.send!({ id: request.id, path: writeHeapSnapshot(request.path) });
     } else if (request.type === 'stop') {
       await hooks.stop().catch(() => undefined);
       process.send!({ id: request.id, stopped: true }, () => process.exit(0));
@@ -59,9 +64,11 @@ export function serveParent(port: number, hooks: { extra?: () => Record<string, 
 
 /** Forks `dist/bench/<script>.js` with the environment given, and waits for its port. */
 export function startChild(name: string, script: string, env: Record<string, string>, execArgv: string[] = []): Promise<Child> {
+  // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   const child: ChildProcess = fork(join(__dirname, `${script}.js`), [], {
     env: { ...process.env, ...env },
-    execArgv: ['--expose-gc', ...execArgv],
+    execArgv: ['--expose-gc', ...profile, ...execArgv],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let nextId = 1;
@@ -96,6 +103,9 @@ export function startChild(name: string, script: string, env: Record<string, str
       port,
       async stats(options = {}) {
         return (await ask({ type: 'stats', gc: options.gc ?? false })).stats;
+      },
+      async heapSnapshot(path) {
+        return (await ask({ type: 'snapshot', path })).path;
       },
       async stop() {
         if (child.exitCode !== null) return;

@@ -4,10 +4,13 @@
  * several: `-- B1 B2`). Settings (the bench's own, not Sidedoor's):
  * BENCH_DATABASE_URL (an admin connection; a fresh database is created and
  * dropped), BENCH_REDIS_URL, BENCH_HTTP_SECONDS (per round, default 12),
- * BENCH_FANOUT_SECONDS (comment posting, default 25).
+ * BENCH_FANOUT_SECONDS (comment posting, default 25), BENCH_CPU_PROF (a directory:
+ * every server child writes a V8 CPU profile there when it stops),
+ * BENCH_HEAP_SNAPSHOT (a directory: B4 writes heap snapshots of the servers there).
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { BenchContext } from './context';
@@ -83,7 +86,13 @@ async function main(): Promise<void> {
     for (const bench of BENCHES) {
       if (!selected.has(bench)) continue;
       try {
-        results.push(...(await timed(bench, runners[bench])));
+        const loadBefore = loadavg()[0]!;
+        const produced = await timed(bench, runners[bench]);
+        // Other work on the machine skews every figure: say how busy it was.
+        for (const result of produced) {
+          result.notes.push(`1-minute load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after (${host.nproc} cores)`);
+        }
+        results.push(...produced);
       } catch (error) {
         // One benchmark failing must not cost the others' figures: it is reported in the table.
         console.error(`${bench} failed:`, error);
