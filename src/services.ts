@@ -35,7 +35,7 @@ export function createServices(deps: ServiceDeps) {
   const sessions = new SessionService(dataSource, config);
   const invitations = new InvitationService(dataSource, config);
   const teams = new TeamService(dataSource);
-  const rateLimits = new RateLimitService(config);
+  const rateLimits = new RateLimitService(config, logger);
   const events = (): DomainEvents => services.events;
   const attachments = (): AttachmentClaimer | undefined => (services as { attachments?: AttachmentClaimer }).attachments;
   const conversations = new ConversationService(dataSource, events);
@@ -49,7 +49,7 @@ export function createServices(deps: ServiceDeps) {
     teams,
     rateLimits,
     conversations,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams),
+    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits),
     organizations: new OrganizationService(dataSource),
     actors: new ActorService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
