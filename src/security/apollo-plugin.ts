@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Context } from '../context';
 import { isDatabaseUnavailable } from '../errors';
 import { mayIntrospect, withoutSuggestions } from './introspection';
-import { requestLimitRules } from './limits';
+import { requestLimitRules, tooManyTokens } from './limits';
 
 /**
  * The per-request half of the operation limits for Apollo. Apollo caches a
@@ -30,6 +30,8 @@ export function securityPlugin(config: Config): ApolloServerPlugin<Context> {
         async didEncounterErrors({ contextValue, errors }) {
           const hideSuggestions = !mayIntrospect(config, contextValue.viewer);
           for (const error of errors) {
+            // graphql-js words its token limit as a syntax error (with a typo): say what the limit is.
+            error.message = error.message.replace(/^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/, tooManyTokens);
             if (hideSuggestions) error.message = withoutSuggestions(error.message);
             if (isDatabaseUnavailable(error)) (error.extensions as Record<string, unknown>).http = { status: 503 };
           }

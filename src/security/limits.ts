@@ -25,10 +25,8 @@ import {
 import type { Viewer } from '../auth/viewer';
 import type { Config, OperationLimits } from '../config';
 import { ErrorCode } from '../errors';
+import { MAX_PAGE_SIZE } from '../pagination';
 import { introspectionRule } from './introspection';
-
-/** The largest `first` a connection accepts (SPEC §5). */
-export const MAX_PAGE_SIZE = 100;
 
 /**
  * How many items the cost model assumes for a list that has no `first`
@@ -113,7 +111,7 @@ function maxTokensRule(maxTokens: number): ValidationRule {
         while (lexer.advance().kind !== TokenKind.EOF) {
           count += 1;
           if (count > maxTokens) {
-            context.reportError(tooBig(`This operation is too large: it has more than ${maxTokens} tokens.`));
+            context.reportError(tooBig(tooManyTokens('', maxTokens)));
             break;
           }
         }
@@ -124,6 +122,9 @@ function maxTokensRule(maxTokens: number): ValidationRule {
     return {};
   };
 }
+
+/** The token limit's message; a `replace` callback too. */
+export const tooManyTokens = (_match: string, limit: string | number) => `This operation is too large: it has more than ${limit} tokens.`;
 
 const tooBig = (message: string, operation?: OperationDefinitionNode) =>
   new GraphQLError(message, { nodes: operation ? [operation] : undefined, extensions: { code: ErrorCode.BAD_USER_INPUT } });
