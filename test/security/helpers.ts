@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { toGlobalId } from '../../src/ids';
 import { buildConversation, invitationToken, PASSWORD, uniqueEmail, type Session } from '../support/factories';
 import type { GraphQLResponse, TestServer } from '../support/server';
@@ -56,4 +57,16 @@ export async function commentCount(server: TestServer, token: string, conversati
 export async function canLogIn(server: TestServer, email: string): Promise<boolean> {
   const response = await server.gql(`mutation ($input: LogInInput!) { logIn(input: $input) { token } }`, { input: { email, password: PASSWORD } });
   return Boolean(response.data?.logIn?.token);
+}
+
+/** Every log line a logger writes, raw and parsed. */
+export class LogCapture extends Writable {
+  readonly raw: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.raw.push(chunk.toString());
+    done();
+  }
+  get lines(): Array<Record<string, unknown>> {
+    return this.raw.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  }
 }
