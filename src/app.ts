@@ -51,7 +51,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
   const httpServer = createServer(app);
 
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
   app.use(requestLog(logger));
 
   app.get('/healthz', (_req, res) => {
@@ -144,10 +144,13 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
       return (httpServer.address() as AddressInfo).port;
     },
     async stop() {
-      if (started) await apollo.stop();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      if (database.dataSource.isInitialized) await database.dataSource.destroy();
-      await services.rateLimits.close();
+      try {
+        if (started) await apollo.stop();
+        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        if (database.dataSource.isInitialized) await database.dataSource.destroy();
+      } finally {
+        await services.rateLimits.close();
+      }
     },
   };
 }

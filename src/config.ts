@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The only reader of the environment. Every setting is parsed and validated
  * once, at start; a bad value stops the process with the variable's name.
@@ -76,6 +78,12 @@ export interface Config {
   readonly operationLimits: OperationLimits;
   /** RATE_LIMIT_LOGIN_EMAIL, RATE_LIMIT_LOGIN_IP, RATE_LIMIT_GUEST_COMMENT, RATE_LIMIT_UPLOAD, RATE_LIMIT_INVITATION. */
   readonly rateLimits: RateLimits;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client IP (Express's
+   * "trust proxy"): a hop count, or addresses/subnets and the names loopback,
+   * linklocal, uniquelocal. Per-IP rate limits depend on it. @default "loopback"
+   */
+  readonly trustProxy: number | string;
 }
 
 export class ConfigError extends Error {
@@ -138,6 +146,24 @@ function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit | nul
   return { points, durationSeconds };
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(env: Env): number | string {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw) return 'loopback';
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!(PROXY_NAMES.has(entry) || (family !== 0 && validBits && extra === undefined))) {
+      throw new ConfigError('TRUST_PROXY', `must be a hop count or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal, got "${entry}"`);
+    }
+  }
+  return entries.join(', ');
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV?.trim() || 'development';
@@ -197,5 +223,6 @@ export function loadConfig(env: Env = process.env): Config {
       upload: rateLimit(env, 'RATE_LIMIT_UPLOAD', { points: 60, durationSeconds: 3600 }),
       invitation: rateLimit(env, 'RATE_LIMIT_INVITATION', { points: 50, durationSeconds: 3600 }),
     }),
+    trustProxy: trustProxy(env),
   });
 }

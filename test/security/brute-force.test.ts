@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { buildOrganization, PASSWORD, uniqueEmail } from '../support/factories';
 import { codes, startServer, testRedisUrl, type GraphQLResponse, type TestServer } from '../support/server';
+import { jsonHeaders, raw } from './helpers';
 
 const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) { token } }`;
 const WRONG = 'not the password';
@@ -97,6 +98,26 @@ describe('failed log-ins per IP', () => {
     expect(responses.map((response) => codes(response)[0])).toEqual([...Array(5).fill('UNAUTHENTICATED'), 'RATE_LIMITED']);
     expect(responses[5]!.errors![0]!.message).toMatch(/^Too many failed log-in attempts from your network\. Try again in \d+ seconds?\.$/);
     expect(codes(await logIn(server, owner.email, PASSWORD))).toEqual(['RATE_LIMITED']);
+  });
+});
+
+describe('client addresses behind a proxy', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ RATE_LIMIT_LOGIN_IP: '2/1m' });
+  });
+  afterAll(() => server?.stop());
+
+  const fromAddress = (address: string) =>
+    raw(server, {
+      headers: { ...jsonHeaders(), 'x-forwarded-for': address },
+      body: JSON.stringify({ query: LOG_IN, variables: { input: { email: uniqueEmail('proxied'), password: WRONG } } }),
+    });
+
+  it('counts per client address as a trusted (loopback) proxy reports it', async () => {
+    const first = [await fromAddress('203.0.113.7'), await fromAddress('203.0.113.7'), await fromAddress('203.0.113.7')];
+    expect(first.map((response) => codes(response)[0])).toEqual(['UNAUTHENTICATED', 'UNAUTHENTICATED', 'RATE_LIMITED']);
+    expect(codes(await fromAddress('203.0.113.8'))).toEqual(['UNAUTHENTICATED']);
   });
 });
 

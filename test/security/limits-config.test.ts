@@ -21,6 +21,12 @@ describe('limit settings', () => {
     expect(config.rateLimits.invitation).toEqual({ points: 3, durationSeconds: 86400 });
   });
 
+  it('reads TRUST_PROXY as a hop count or a list of addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe('loopback');
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'loopback,10.0.0.0/8, fd00::/8' }).trustProxy).toBe('loopback, 10.0.0.0/8, fd00::/8');
+  });
+
   it.each([
     ['RATE_LIMIT_LOGIN_EMAIL', '10'],
     ['RATE_LIMIT_LOGIN_IP', 'ten/1m'],
@@ -32,6 +38,8 @@ describe('limit settings', () => {
     ['MAX_QUERY_TOKENS', 'lots'],
     ['MAX_QUERY_DIRECTIVES', '1.5'],
     ['MAX_QUERY_COST', '0'],
+    ['TRUST_PROXY', 'everyone'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
   ])('stops the start on a bad %s, naming it', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
