@@ -129,6 +129,7 @@ export class AccountService {
     if (!isAdmin(viewer)) throw forbidden('Only owners and admins can invite members.');
     if (input.role === 'OWNER' && viewer.role !== 'OWNER') throw forbidden('Only owners can invite owners.');
     const email = validate.email(input.email);
+    await this.rateLimits.consume('invitation', viewer.actorId);
     return this.dataSource.transaction(async (manager) => {
       if (await this.invitations.memberEmailTaken(manager, email)) {
         throw badInput('This email already belongs to a member.', 'email');

@@ -140,6 +140,22 @@ describe('other limited actions', () => {
     await expect(rateLimits.consume('invitation', 'actor-2')).resolves.toBeUndefined();
     for (let upload = 0; upload < 100; upload += 1) await rateLimits.consume('upload', 'actor-1');
   });
+
+  it('limits member invitations per inviter, and issues nothing over the limit', async () => {
+    const owner = await buildOrganization(server);
+    const INVITE = `mutation ($input: InviteMemberInput!) { inviteMember(input: $input) { invitationUrl } }`;
+    for (let invitation = 0; invitation < 2; invitation += 1) {
+      expect((await server.gql(INVITE, { input: { email: uniqueEmail('invitee') } }, owner.token)).errors).toBeUndefined();
+    }
+    const third = await server.gql(INVITE, { input: { email: uniqueEmail('invitee') } }, owner.token);
+    expect(third.data).toBeNull();
+    expect(codes(third)).toEqual(['RATE_LIMITED']);
+    const [{ count }] = await server.app.database.dataSource.query(
+      `SELECT count(*)::int AS count FROM invitations WHERE invited_by_id = $1`,
+      [owner.actor.id],
+    );
+    expect(count).toBe(2);
+  });
 });
 
 const withRedis = testRedisUrl() ? describe : describe.skip;

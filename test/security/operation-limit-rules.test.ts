@@ -81,6 +81,16 @@ describe('operationLimitRules, as the websocket server uses them', () => {
     expect(check(development, source(''), { viewer: viewer('MEMBER'), variables: {} })).toEqual([]);
   });
 
+  it('costs the README examples as the README says', () => {
+    const example = (size: number) =>
+      `{ conversations(first: ${size}) { nodes { comments(first: ${size === 25 ? 10 : size}) { nodes { author { id } mentions { id } } } } } }`;
+    expect(check(development, example(25))).toEqual([]);
+    expect(check({ ...development, operationLimits: { ...development.operationLimits, maxCost: 3050 } }, example(25)).map((error) => error.message)).toEqual([
+      expect.stringMatching(/cost 3,051, limit 3,050/),
+    ]);
+    expect(messages(check(development, example(100)))).toEqual([expect.stringMatching(/cost 120,201, limit 50,000/)]);
+  });
+
   it('counts page sizes passed through unknown variables at the largest page', () => {
     const source = `query ($n: Int) { conversations(first: $n) { nodes { comments(first: $n) { nodes { mentions { id } } } } } }`;
     expect(messages(check(development, source))[0]).toMatch(/cost 110,201/);
