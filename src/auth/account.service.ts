@@ -95,7 +95,9 @@ export class AccountService {
 
   /** The actor whose email and password these are, or null. */
   private async verifyCredentials(email: string, password: string): Promise<ActorEntity | null> {
-    const candidates = await this.dataSource
+    // No stored email is that long or holds a NUL (PostgreSQL would refuse the text): nobody to look up.
+    const searchable = email.length <= 254 && !email.includes('\u0000');
+    const candidates = !searchable ? [] : await this.dataSource
       .getRepository(ActorEntity)
       .createQueryBuilder('a')
       .addSelect('a.passwordHash')
