@@ -8,6 +8,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import type { Config } from './config';
+import { registerAttachmentRoutes } from './attachment/attachment.routes';
 import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
 import { formatError } from './errors';
@@ -65,6 +66,8 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
+  registerAttachmentRoutes(app, services, config);
+
   const apollo = new ApolloServer<Context>({
     schema: getSchema(),
     introspection: config.introspection !== 'off',
@@ -107,6 +110,7 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
     httpServer,
     async start(port = config.port) {
       await openDatabase(database);
+      services.attachments.startCleanup();
       await apollo.start();
       app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }));
       app.use(bodyErrors);
@@ -118,6 +122,7 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
       return (httpServer.address() as AddressInfo).port;
     },
     async stop() {
+      await services.attachments.stopCleanup();
       if (started) await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       if (database.dataSource.isInitialized) await database.dataSource.destroy();
