@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { contentDisposition, parseRange } from '../src/attachment/attachment.routes';
 import { normalizeContentType, sanitizeFilename } from '../src/attachment/attachment.service';
 import type { Viewer } from '../src/auth/viewer';
-import { DomainError } from '../src/errors';
+import { DomainError, ErrorCode } from '../src/errors';
 import { toGlobalId } from '../src/ids';
 import { createLoaders } from '../src/loaders';
 import { buildMember, buildOrganization, uniqueEmail, type Session } from './support/factories';
@@ -233,6 +234,45 @@ describe('POST /attachments', () => {
     const body = '--XyZ\r\nContent-Disposition: form-data; name="file"; filename="cut.txt"\r\nContent-Type: text/plain\r\n\r\nhalf a fi';
     const response = await post(body, owner.token, server, { 'content-type': 'multipart/form-data; boundary=XyZ' });
     expect(response.status).toBe(400);
+    expect(await query(`SELECT count(*)::int AS n FROM attachments WHERE uploader_id = $1`, [owner.actor.id])).toEqual([{ n: 0 }]);
+  });
+
+  it('keeps nothing of an upload the client abandons halfway', async () => {
+    const owner = await buildOrganization(server);
+    const mine = () => query<{ n: number }>(`SELECT count(*)::int AS n FROM attachments WHERE uploader_id = $1`, [owner.actor.id]);
+    const boundary = 'abandon';
+    const req = request(`${server.url}/attachments`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${owner.token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(10 * 1024 * 1024),
+      },
+    });
+    req.on('error', () => {});
+    req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\n\r\n`);
+    req.write(randomBytes(600 * 1024));
+    // Wait until the server has started storing it, then hang up.
+    for (let i = 0; i < 100 && (await mine())[0]!.n === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await mine())[0]!.n).toBe(1);
+    req.destroy();
+    for (let i = 0; i < 100 && (await mine())[0]!.n > 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await mine()).toEqual([{ n: 0 }]);
+  });
+
+  it('answers 429 RATE_LIMITED when the upload allowance is used up, before reading the file', async () => {
+    const owner = await buildOrganization(server);
+    const consume = jest
+      .spyOn(server.app.services.rateLimits, 'consume')
+      .mockRejectedValueOnce(new DomainError(ErrorCode.RATE_LIMITED, 'Too many uploads; try again in a minute.'));
+    try {
+      const response = await upload(owner.token, Buffer.from('x'));
+      expect(consume).toHaveBeenCalledWith('upload', owner.actor.id);
+      expect(response.status).toBe(429);
+      expect(response.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    } finally {
+      consume.mockRestore();
+    }
     expect(await query(`SELECT count(*)::int AS n FROM attachments WHERE uploader_id = $1`, [owner.actor.id])).toEqual([{ n: 0 }]);
   });
 
@@ -469,6 +509,14 @@ describe('downloads', () => {
       expect(whole.status).toBe(200);
       expect(whole.bytes.length).toBe(data.length);
     }
+  });
+
+  it('answers HEAD with the headers and no body', async () => {
+    const response = await fetch(await urlOf(attachment.id, guest.token), { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe(String(data.length));
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
   });
 
   it('honours If-Range only while the ETag matches', async () => {
