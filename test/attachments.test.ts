@@ -6,7 +6,7 @@ import type { Viewer } from '../src/auth/viewer';
 import { DomainError, ErrorCode } from '../src/errors';
 import { toGlobalId } from '../src/ids';
 import { createLoaders } from '../src/loaders';
-import { buildMember, buildOrganization, uniqueEmail, type Session } from './support/factories';
+import { buildMember, buildOrganization, invitationToken, PASSWORD, uniqueEmail, type Session } from './support/factories';
 import { codes, startServer, type TestServer } from './support/server';
 
 let server: TestServer;
@@ -45,55 +45,63 @@ async function post(body: FormData | string, token: string | null, on = server, 
   return { status: response.status, body: await response.json() };
 }
 
-/** A thread of the owner's organization, written directly until the conversation mutations land. */
-async function buildThread(owner: Session, kind: 'THREAD' | 'CHAT_ROOM' = 'THREAD'): Promise<string> {
-  const [row] = await query<{ id: string }>(
-    `INSERT INTO conversations (organization_id, kind, subject, created_by_id) VALUES ($1, $2, 'Contract', $3) RETURNING id`,
-    [owner.viewer.organizationId, kind, owner.actor.id],
-  );
-  return row!.id;
+const CREATE_CONVERSATION = `mutation ($input: CreateConversationInput!) { createConversation(input: $input) { id } }`;
+const CREATE_CHAT_ROOM = `mutation ($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }`;
+const INVITE_GUEST = `mutation ($input: InviteGuestInput!) { inviteGuest(input: $input) { guest { id } invitationUrl } }`;
+const ACCEPT = `mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token } }`;
+const REMOVE_GUEST = `mutation ($input: GuestConversationInput!) { removeGuestFromConversation(input: $input) { id } }`;
+const ATTACHMENT_FIELDS = `attachments { id filename contentType size url }`;
+const POST_COMMENT = `mutation ($input: PostCommentInput!) { postComment(input: $input) { id ${ATTACHMENT_FIELDS} } }`;
+const CREATE_MESSAGE = `mutation ($input: CreateMessageInput!) { createMessage(input: $input) { id ${ATTACHMENT_FIELDS} } }`;
+const REPLY = `mutation ($input: ReplyInput!) { replyToConversation(input: $input) { id ${ATTACHMENT_FIELDS} } }`;
+const COMMENTS = `query ($id: ID!) { node(id: $id) { ... on Conversation { comments(first: 50) { nodes { id ${ATTACHMENT_FIELDS} } } } } }`;
+
+/** The database id behind a global ID, for direct checks on rows. */
+const uuidOf = (globalId: string) => Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1]!;
+
+/** A conversation created through the API; its global ID. */
+async function buildThread(member: Session): Promise<string> {
+  const response = await server.gql(CREATE_CONVERSATION, { input: { subject: 'Contract' } }, member.token);
+  expect(response.errors).toBeUndefined();
+  return response.data.createConversation.id;
 }
 
-async function buildComment(author: Session, conversationId: string): Promise<string> {
-  const [row] = await query<{ id: string }>(
-    `INSERT INTO comments (organization_id, conversation_id, author_id, body) VALUES ($1, $2, $3, 'see attached') RETURNING id`,
-    [author.viewer.organizationId, conversationId, author.actor.id],
-  );
-  return row!.id;
+async function buildChatRoom(member: Session): Promise<string> {
+  const response = await server.gql(CREATE_CHAT_ROOM, { input: { name: `room-${randomBytes(3).toString('hex')}` } }, member.token);
+  expect(response.errors).toBeUndefined();
+  return response.data.createChatRoom.id;
 }
 
-/** An ACTIVE guest with access to these conversations, logged in (the guest feature's mutations are elsewhere). */
-async function buildGuest(owner: Session, conversationIds: string[]): Promise<Session> {
+/** A guest invited into a conversation by `inviter`, who accepted and is logged in. */
+async function buildGuest(inviter: Session, conversationId: string): Promise<Session & { guestId: string }> {
   const email = uniqueEmail('guest');
-  const [actor] = await query<{ id: string }>(
-    `INSERT INTO actors (organization_id, kind, status, email, name, invited_by_id) VALUES ($1, 'GUEST', 'ACTIVE', $2, 'Gus Guest', $3) RETURNING id`,
-    [owner.viewer.organizationId, email, owner.actor.id],
-  );
-  for (const conversationId of conversationIds) {
-    await query(`INSERT INTO guest_access (conversation_id, guest_id, organization_id, granted_by_id) VALUES ($1, $2, $3, $4)`, [
-      conversationId,
-      actor!.id,
-      owner.viewer.organizationId,
-      owner.actor.id,
-    ]);
-  }
-  const token = await server.app.services.sessions.create(actor!.id);
+  const invite = await server.gql(INVITE_GUEST, { input: { conversationId, email, name: 'Gus Guest' } }, inviter.token);
+  expect(invite.errors).toBeUndefined();
+  const accept = await server.gql(ACCEPT, { input: { token: invitationToken(invite.data.inviteGuest.invitationUrl), name: 'Gus Guest', password: PASSWORD } });
+  expect(accept.errors).toBeUndefined();
+  const token: string = accept.data.acceptInvitation.token;
   const viewer = (await server.app.services.sessions.authenticate(token))!;
-  return { token, viewer, email, actor: { id: actor!.id } as Session['actor'] };
+  return { token, viewer, email, actor: { id: viewer.actorId } as Session['actor'], guestId: invite.data.inviteGuest.guest.id };
 }
 
-function claim(viewer: Viewer, ids: string[], target: { conversationId: string; commentId?: string; messageId?: string }) {
-  return server.app.database.dataSource.transaction((manager) => server.app.services.attachments.claim(manager, viewer, ids, target));
+async function postComment(author: Session, conversationId: string, attachmentIds: string[]) {
+  return server.gql(POST_COMMENT, { input: { conversationId, body: 'See attached.', attachmentIds } }, author.token);
 }
 
-/** Uploads a file as `author` and attaches it to a new comment of theirs: what postComment will do. */
+/** Uploads a file as `author` and posts it in a comment, through the API. */
 async function attachToComment(author: Session, conversationId: string, data: Uint8Array, options: { filename?: string; type?: string } = {}) {
   const uploaded = await upload(author.token, data, options);
   expect(uploaded.status).toBe(201);
-  const commentId = await buildComment(author, conversationId);
-  await claim(author.viewer, [uploaded.body.id], { conversationId, commentId });
-  return { id: uploaded.body.id as string, commentId };
+  const posted = await postComment(author, conversationId, [uploaded.body.id]);
+  expect(posted.errors).toBeUndefined();
+  expect(posted.data.postComment.attachments).toEqual([
+    { id: uploaded.body.id, filename: uploaded.body.filename, contentType: uploaded.body.contentType, size: data.length, url: expect.any(String) },
+  ]);
+  return { id: uploaded.body.id as string, commentId: posted.data.postComment.id as string };
 }
+
+const commentCount = async (conversationId: string) =>
+  (await query<{ n: number }>(`SELECT count(*)::int AS n FROM comments WHERE conversation_id = $1`, [uuidOf(conversationId)]))[0]!.n;
 
 async function urlOf(id: string, token: string): Promise<string> {
   const response = await server.gql(NODE, { id }, token);
@@ -109,6 +117,10 @@ async function download(url: string, headers: Record<string, string> = {}) {
 const byToken = (id: string, token: string, headers: Record<string, string> = {}) =>
   download(`${server.url}/attachments/${id}`, { authorization: `Bearer ${token}`, ...headers });
 
+function claim(viewer: Viewer, ids: string[], target: { conversationId: string; commentId?: string; messageId?: string }) {
+  return server.app.database.dataSource.transaction((manager) => server.app.services.attachments.claim(manager, viewer, ids, target));
+}
+
 async function expectClaimError(promise: Promise<unknown>, code: string) {
   const error = await promise.then(
     () => undefined,
@@ -118,11 +130,7 @@ async function expectClaimError(promise: Promise<unknown>, code: string) {
   expect((error as DomainError).code).toBe(code);
 }
 
-const rowOf = async (globalId: string) => {
-  const id = Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1];
-  const [row] = await query(`SELECT * FROM attachments WHERE id = $1`, [id]);
-  return row;
-};
+const rowOf = async (globalId: string) => (await query(`SELECT * FROM attachments WHERE id = $1`, [uuidOf(globalId)]))[0];
 
 describe('POST /attachments', () => {
   it('stores a member upload and answers 201 with its global ID, name, type and size', async () => {
@@ -138,7 +146,7 @@ describe('POST /attachments', () => {
 
   it('stores a guest upload the same way', async () => {
     const owner = await buildOrganization(server);
-    const guest = await buildGuest(owner, [await buildThread(owner)]);
+    const guest = await buildGuest(owner, await buildThread(owner));
     const response = await upload(guest.token, Buffer.from('from the agency'));
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ filename: 'notes.txt', contentType: 'text/plain', size: 15 });
@@ -333,18 +341,25 @@ describe('downloads', () => {
   let member: Session;
   let conversationId: string;
   let guest: Session;
-  let otherGuest: Session;
-  let stranger: Session;
   let data: Buffer;
   let attachment: { id: string; commentId: string };
+  // Outsiders, each with a conversation of their own.
+  let otherGuest: Session;
+  let otherConversation: string;
+  let stranger: Session;
+  let strangerConversation: string;
+  let strangerGuest: Session;
 
   beforeAll(async () => {
     owner = await buildOrganization(server);
     member = await buildMember(server, owner);
     conversationId = await buildThread(owner);
-    guest = await buildGuest(owner, [conversationId]);
-    otherGuest = await buildGuest(owner, [await buildThread(owner)]);
+    guest = await buildGuest(owner, conversationId);
+    otherConversation = await buildThread(owner);
+    otherGuest = await buildGuest(owner, otherConversation);
     stranger = await buildOrganization(server);
+    strangerConversation = await buildThread(stranger);
+    strangerGuest = await buildGuest(stranger, strangerConversation);
     data = randomBytes(300 * 1024);
     attachment = await attachToComment(guest, conversationId, data, { filename: 'brief.pdf', type: 'application/pdf' });
   });
@@ -377,10 +392,11 @@ describe('downloads', () => {
   });
 
   it.each([
-    ['a guest of another conversation', () => otherGuest],
-    ['a member of another organization', () => stranger],
+    ['a guest of another conversation', () => [otherGuest, otherConversation] as const],
+    ['a guest of another organization', () => [strangerGuest, strangerConversation] as const],
+    ['a member of another organization', () => [stranger, strangerConversation] as const],
   ])('answers 404 to %s: by node(id), by token, and by a tampered link', async (_label, who) => {
-    const outsider = who();
+    const [outsider, theirConversation] = who();
     const node = await server.gql(NODE, { id: attachment.id }, outsider.token);
     expect(node.data).toEqual({ node: null });
     expect(codes(node)).toEqual(['NOT_FOUND']);
@@ -390,7 +406,7 @@ describe('downloads', () => {
     expect(JSON.parse(Buffer.from(viaToken.bytes).toString()).errors[0].extensions.code).toBe('NOT_FOUND');
 
     // Their own link, pointed at our attachment: the signature no longer matches.
-    const own = await attachToComment(outsider, outsider === otherGuest ? [...outsider.viewer.guestConversationIds][0]! : await buildThread(outsider), Buffer.from('mine'));
+    const own = await attachToComment(outsider, theirConversation, Buffer.from('mine'));
     const ownUrl = new URL(await urlOf(own.id, outsider.token));
     expect((await download(ownUrl.toString())).status).toBe(200);
     const swapped = new URL(ownUrl);
@@ -429,10 +445,11 @@ describe('downloads', () => {
   });
 
   it('stops a link at once when its guest loses access to the conversation', async () => {
-    const leaving = await buildGuest(owner, [conversationId]);
+    const leaving = await buildGuest(owner, conversationId);
     const url = await urlOf(attachment.id, leaving.token);
     expect((await download(url)).status).toBe(200);
-    await query(`DELETE FROM guest_access WHERE guest_id = $1`, [leaving.actor.id]);
+    const removed = await server.gql(REMOVE_GUEST, { input: { guestId: leaving.guestId, conversationId } }, owner.token);
+    expect(removed.errors).toBeUndefined();
     expect((await download(url)).status).toBe(404);
   });
 
@@ -461,7 +478,7 @@ describe('downloads', () => {
   });
 
   it('never lets a guest see an attachment of a chat room', async () => {
-    const room = await buildThread(owner, 'CHAT_ROOM');
+    const room = await buildChatRoom(owner);
     const posted = await attachToComment(member, room, Buffer.from('internal'));
     expect((await byToken(posted.id, guest.token)).status).toBe(404);
     expect((await byToken(posted.id, owner.token)).status).toBe(200);
@@ -527,7 +544,7 @@ describe('downloads', () => {
   });
 });
 
-describe('claiming uploads', () => {
+describe('attaching uploads', () => {
   let owner: Session;
   let member: Session;
   let conversationId: string;
@@ -538,83 +555,121 @@ describe('claiming uploads', () => {
     conversationId = await buildThread(owner);
   });
 
-  const uploadAs = async (who: Session, text = 'file') => (await upload(who.token, Buffer.from(text))).body.id as string;
-  const state = (globalId: string) => rowOf(globalId).then((row) => ({ comment: row.comment_id, message: row.message_id, conversation: row.conversation_id }));
+  const uploadAs = async (who: Session, text = 'file') => (await upload(who.token, Buffer.from(text), { filename: `${text}.txt` })).body.id as string;
+  const unused = { comment: null, message: null, conversation: null };
+  const state = (globalId: string) =>
+    rowOf(globalId).then((row) => ({ comment: row.comment_id, message: row.message_id, conversation: row.conversation_id }));
 
-  it('attaches the viewer’s own uploads to a comment, in the order given, which is the order the loader returns', async () => {
+  it('lets a member and a guest post comments with their uploads, shown in the order given', async () => {
+    const guest = await buildGuest(owner, conversationId);
     const [a, b, c] = [await uploadAs(member, 'a'), await uploadAs(member, 'b'), await uploadAs(member, 'c')];
-    const commentId = await buildComment(member, conversationId);
-    const claimed = await claim(member.viewer, [c, a, b], { conversationId, commentId });
-    expect(claimed.map((row) => toGlobalId('Attachment', row.id))).toEqual([c, a, b]);
-    expect(claimed.every((row) => row.commentId === commentId && row.conversationId === conversationId && row.messageId === null)).toBe(true);
+    const byMember = await postComment(member, conversationId, [c, a, b]);
+    expect(byMember.errors).toBeUndefined();
+    expect(byMember.data.postComment.attachments.map((file: { filename: string }) => file.filename)).toEqual(['c.txt', 'a.txt', 'b.txt']);
 
-    const loaders = createLoaders(server.app.database.dataSource, member.viewer);
-    const [onComment, none] = await Promise.all([
-      loaders.attachmentsByComment.load(commentId),
-      loaders.attachmentsByComment.load(await buildComment(member, conversationId)),
-    ]);
-    expect(onComment.map((row) => toGlobalId('Attachment', row.id))).toEqual([c, a, b]);
-    expect(none).toEqual([]);
+    const d = await uploadAs(guest, 'd');
+    const byGuest = await postComment(guest, conversationId, [d]);
+    expect(byGuest.errors).toBeUndefined();
+    expect(byGuest.data.postComment.attachments).toMatchObject([{ id: d, filename: 'd.txt' }]);
+
+    // Read back later, by someone else, the order holds; the per-comment loader agrees.
+    const read = await server.gql(COMMENTS, { id: conversationId }, guest.token);
+    const comments = read.data.node.comments.nodes;
+    const attachmentsOf = (id: string) => comments.find((comment: { id: string }) => comment.id === id).attachments.map((file: { id: string }) => file.id);
+    expect(attachmentsOf(byMember.data.postComment.id)).toEqual([c, a, b]);
+    expect(attachmentsOf(byGuest.data.postComment.id)).toEqual([d]);
+    const loaded = await createLoaders(server.app.database.dataSource, guest.viewer).attachmentsByComment.load(uuidOf(byMember.data.postComment.id));
+    expect(loaded.map((row) => toGlobalId('Attachment', row.id))).toEqual([c, a, b]);
   });
 
-  it('attaches an upload to a message', async () => {
-    const id = await uploadAs(member);
-    const [message] = await query<{ id: string }>(
-      `INSERT INTO messages (organization_id, conversation_id, channel, direction, "from", body, author_id)
-       VALUES ($1, $2, 'EMAIL', 'OUTBOUND', 'us@example.test', 'hello', $3) RETURNING id`,
-      [owner.viewer.organizationId, conversationId, member.actor.id],
+  it('lets a member attach uploads to a new inbound message and to a reply', async () => {
+    const inbound = await uploadAs(member, 'invoice');
+    const created = await server.gql(
+      CREATE_MESSAGE,
+      { input: { conversationId, channel: 'EMAIL', from: 'client@customer.test', to: ['support@acme.test'], body: 'Invoice attached', attachmentIds: [inbound] } },
+      member.token,
     );
-    await claim(member.viewer, [id], { conversationId, messageId: message!.id });
-    const loaded = await createLoaders(server.app.database.dataSource, owner.viewer).attachmentsByMessage.load(message!.id);
-    expect(loaded.map((row) => toGlobalId('Attachment', row.id))).toEqual([id]);
+    expect(created.errors).toBeUndefined();
+    expect(created.data.createMessage.attachments).toMatchObject([{ id: inbound, filename: 'invoice.txt' }]);
+
+    const outbound = await uploadAs(member, 'receipt');
+    const replied = await server.gql(REPLY, { input: { conversationId, body: 'Receipt attached', attachmentIds: [outbound] } }, member.token);
+    expect(replied.errors).toBeUndefined();
+    expect(replied.data.replyToConversation.attachments).toMatchObject([{ id: outbound, filename: 'receipt.txt' }]);
+    const loaded = await createLoaders(server.app.database.dataSource, owner.viewer).attachmentsByMessage.load(uuidOf(replied.data.replyToConversation.id));
+    expect(loaded.map((row) => toGlobalId('Attachment', row.id))).toEqual([outbound]);
+    expect(await state(outbound)).toEqual({ comment: null, message: uuidOf(replied.data.replyToConversation.id), conversation: uuidOf(conversationId) });
   });
 
-  it('refuses someone else’s upload with NOT_FOUND and changes nothing', async () => {
+  it('refuses someone else’s upload with NOT_FOUND, posts nothing and claims nothing', async () => {
     const mine = await uploadAs(member);
     const theirs = await uploadAs(owner);
-    const commentId = await buildComment(member, conversationId);
-    await expectClaimError(claim(member.viewer, [mine, theirs], { conversationId, commentId }), 'NOT_FOUND');
-    expect(await state(mine)).toEqual({ comment: null, message: null, conversation: null });
-    expect(await state(theirs)).toEqual({ comment: null, message: null, conversation: null });
+    const before = await commentCount(conversationId);
+    const response = await postComment(member, conversationId, [mine, theirs]);
+    expect(response.data).toBeNull();
+    expect(codes(response)).toEqual(['NOT_FOUND']);
+    expect(await commentCount(conversationId)).toBe(before);
+    expect(await state(mine)).toEqual(unused);
+    expect(await state(theirs)).toEqual(unused);
   });
 
   it('refuses an upload of another organization, an unknown ID and a malformed one with NOT_FOUND', async () => {
     const stranger = await buildOrganization(server);
     const foreign = await uploadAs(stranger);
-    const commentId = await buildComment(member, conversationId);
-    for (const id of [foreign, toGlobalId('Attachment', '00000000-0000-4000-8000-000000000000'), 'nonsense', toGlobalId('Comment', commentId)]) {
-      await expectClaimError(claim(member.viewer, [id], { conversationId, commentId }), 'NOT_FOUND');
+    const before = await commentCount(conversationId);
+    for (const id of [foreign, toGlobalId('Attachment', '00000000-0000-4000-8000-000000000000'), 'nonsense', conversationId]) {
+      const response = await postComment(member, conversationId, [id]);
+      expect(response.data).toBeNull();
+      expect(codes(response)).toEqual(['NOT_FOUND']);
     }
-    expect(await state(foreign)).toEqual({ comment: null, message: null, conversation: null });
+    expect(await commentCount(conversationId)).toBe(before);
+    expect(await state(foreign)).toEqual(unused);
   });
 
   it('refuses an upload that is already attached with FORBIDDEN and leaves it where it was', async () => {
     const id = await uploadAs(member);
-    const first = await buildComment(member, conversationId);
-    await claim(member.viewer, [id], { conversationId, commentId: first });
-    const second = await buildComment(member, conversationId);
-    await expectClaimError(claim(member.viewer, [id], { conversationId, commentId: second }), 'FORBIDDEN');
-    expect(await state(id)).toEqual({ comment: first, message: null, conversation: conversationId });
+    const first = await postComment(member, conversationId, [id]);
+    expect(first.errors).toBeUndefined();
+    const before = await commentCount(conversationId);
+    const second = await postComment(member, conversationId, [id]);
+    expect(second.data).toBeNull();
+    expect(codes(second)).toEqual(['FORBIDDEN']);
+    expect(second.errors![0]!.message).toMatch(/already attached/);
+    expect(await commentCount(conversationId)).toBe(before);
+    expect(await state(id)).toEqual({ comment: uuidOf(first.data.postComment.id), message: null, conversation: uuidOf(conversationId) });
   });
 
   it('refuses the same upload listed twice with BAD_USER_INPUT', async () => {
     const id = await uploadAs(member);
-    const commentId = await buildComment(member, conversationId);
-    await expectClaimError(claim(member.viewer, [id, id], { conversationId, commentId }), 'BAD_USER_INPUT');
-    expect(await state(id)).toEqual({ comment: null, message: null, conversation: null });
+    const response = await postComment(member, conversationId, [id, id]);
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(await state(id)).toEqual(unused);
   });
 
-  it('lets exactly one of two concurrent claims of one upload win', async () => {
+  it('lets exactly one of two concurrent comments take one upload', async () => {
     const id = await uploadAs(member);
-    const [one, two] = [await buildComment(member, conversationId), await buildComment(member, conversationId)];
-    const results = await Promise.allSettled([
-      claim(member.viewer, [id], { conversationId, commentId: one }),
-      claim(member.viewer, [id], { conversationId, commentId: two }),
-    ]);
-    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
-    const loser = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
-    expect((loser.reason as DomainError).code).toBe('FORBIDDEN');
-    expect([one, two]).toContain((await state(id)).comment);
+    const before = await commentCount(conversationId);
+    const results = await Promise.all([postComment(member, conversationId, [id]), postComment(member, conversationId, [id])]);
+    expect(results.map((response) => codes(response)[0] ?? 'OK').sort()).toEqual(['FORBIDDEN', 'OK']);
+    expect(await commentCount(conversationId)).toBe(before + 1);
+    const winner = results.find((response) => !response.errors)!;
+    expect((await state(id)).comment).toBe(uuidOf(winner.data.postComment.id));
+  });
+
+  it('claims through the service seam in the order given, and checks before it writes', async () => {
+    const [a, b] = [await uploadAs(member, 'a'), await uploadAs(member, 'b')];
+    const [comment] = await query<{ id: string }>(
+      `INSERT INTO comments (organization_id, conversation_id, author_id, body) VALUES ($1, $2, $3, 'x') RETURNING id`,
+      [member.viewer.organizationId, uuidOf(conversationId), member.actor.id],
+    );
+    const target = { conversationId: uuidOf(conversationId), commentId: comment!.id };
+    const theirs = await uploadAs(owner);
+    await expectClaimError(claim(member.viewer, [a, theirs], target), 'NOT_FOUND');
+    expect(await state(a)).toEqual(unused);
+    const claimed = await claim(member.viewer, [b, a], target);
+    expect(claimed.map((row) => toGlobalId('Attachment', row.id))).toEqual([b, a]);
+    expect(claimed.every((row) => row.commentId === comment!.id && row.messageId === null && row.conversationId === target.conversationId)).toBe(true);
+    await expectClaimError(claim(member.viewer, [a], target), 'FORBIDDEN');
   });
 });
 
