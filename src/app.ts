@@ -8,6 +8,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config';
+import { registerAttachmentRoutes } from './attachment/attachment.routes';
 import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
@@ -70,6 +71,8 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
+  registerAttachmentRoutes(app, services, config);
+
   const apollo = new ApolloServer<Context>({
     schema: getSchema(),
     // Who may introspect depends on the caller: securityPlugin decides (SPEC §5).
@@ -128,6 +131,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     httpServer,
     async start(port = config.port) {
       await openDatabase(database);
+      services.attachments.startCleanup();
       await apollo.start();
       app.use(
         '/graphql',
@@ -145,6 +149,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     },
     async stop() {
       try {
+        await services.attachments.stopCleanup();
         if (started) await apollo.stop();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         if (database.dataSource.isInitialized) await database.dataSource.destroy();

@@ -201,7 +201,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisPrefix: env.REDIS_PREFIX?.trim() || 'sidedoor:',
     publicUrl: publicUrl.replace(/\/+$/, ''),
     sessionSecret: sessionSecret || DEV_SESSION_SECRET,
-    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, 2 ** 40),
+    // At most 2^31 - 1: `Attachment.size` is a GraphQL Int.
+    maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, 2 ** 31 - 1),
     guestsPerMember: integer(env, 'GUESTS_PER_MEMBER', 5, 0, 10_000),
     conversationsPerGuest: integer(env, 'CONVERSATIONS_PER_GUEST', 5, 0, 10_000),
     allowedOrigins: Object.freeze(allowedOrigins),

@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { ActorEntity, ActorKind } from './actor/actor.entity';
 import { canSeeActor } from './actor/actor.policy';
 import { ActorService } from './actor/actor.service';
+import { AttachmentService } from './attachment/attachment.service';
+import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
 import { SessionService } from './auth/session.service';
 import { isMember } from './auth/viewer';
@@ -56,6 +58,7 @@ export function createServices(deps: ServiceDeps) {
     messages: new MessageService(dataSource, conversations, deps.transport ?? new LoggingTransport(logger), attachments, logger),
     tasks: new TaskService(dataSource, conversations),
     guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events),
+    attachments: new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions),
   };
   return services;
 }
@@ -79,7 +82,8 @@ function createNodeService(): NodeService {
     .register('Comment', async (context, id) => readable(context, await context.services.comments.findLoaded(context.viewer!.organizationId, id)))
     .register('Message', async (context, id) => readable(context, await context.services.messages.findLoaded(context.viewer!.organizationId, id)))
     .register('Task', async (context, id) => readable(context, await context.services.tasks.findLoaded(context.viewer!.organizationId, id)))
-    .register('Team', async (context, id) => (isMember(context.viewer!) ? context.loaders.team.load(id) : null));
+    .register('Team', async (context, id) => (isMember(context.viewer!) ? context.loaders.team.load(id) : null))
+    .register('Attachment', ({ viewer, services }, id) => services.attachments.findVisible(viewer, id));
 }
 
 async function findActor(context: Context, id: string, kind: ActorKind): Promise<ActorEntity | null> {
