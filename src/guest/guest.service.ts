@@ -75,7 +75,7 @@ export class GuestService {
 
       let guest = await manager
         .createQueryBuilder(ActorEntity, 'a')
-        .setLock('pessimistic_write')
+        .setLock('for_no_key_update')
         .where(`a.organization_id = :org AND a.kind = 'GUEST' AND lower(a.email) = :email`, { org: organization.id, email })
         .getOne();
 
@@ -211,20 +211,25 @@ export class GuestService {
     }
   }
 
-  /** Serializes every guest change of an organization; the settings read here are current, not the request's snapshot. */
+  /**
+   * Serializes every guest change of an organization; the settings read here are current, not the request's snapshot.
+   * FOR NO KEY UPDATE, not FOR UPDATE: every insert that references the organization (a comment, a message) takes
+   * FOR KEY SHARE on its row, and must not wait for us while we wait for its conversation lock (a deadlock).
+   */
   private async lockOrganization(manager: EntityManager, viewer: Viewer): Promise<OrganizationEntity> {
     const organization = await manager
       .createQueryBuilder(OrganizationEntity, 'o')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .where('o.id = :id', { id: viewer.organizationId })
       .getOneOrFail();
     return organization;
   }
 
+  /** Like the organization's lock, it leaves FOR KEY SHARE free: the guest's own comments are not held up. */
   private async lockGuest(manager: EntityManager, viewer: Viewer, guestId: string): Promise<ActorEntity> {
     const guest = await manager
       .createQueryBuilder(ActorEntity, 'a')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .where(`a.id = :id AND a.organization_id = :org AND a.kind = 'GUEST'`, { id: guestId, org: viewer.organizationId })
       .getOne();
     if (!guest) throw notFound();
