@@ -236,8 +236,16 @@ export class GuestService {
     return guest;
   }
 
+  /**
+   * FOR SHARE: an `allowGuests: false` committing meanwhile (it holds the row FOR UPDATE) is waited for and then seen,
+   * and one that comes after waits for this grant and removes it; either way no guest slips in.
+   */
   private async conversationTakingGuests(manager: EntityManager, viewer: Viewer, conversationId: string): Promise<ConversationEntity> {
-    const conversation = await manager.findOneBy(ConversationEntity, { id: conversationId, organizationId: viewer.organizationId });
+    const conversation = await manager
+      .createQueryBuilder(ConversationEntity, 'c')
+      .setLock('pessimistic_read')
+      .where('c.id = :id AND c.organization_id = :org', { id: conversationId, org: viewer.organizationId })
+      .getOne();
     if (!conversation) throw notFound();
     const [organization] = await manager.query(`SELECT guests_enabled FROM organizations WHERE id = $1`, [viewer.organizationId]);
     if (!organization.guests_enabled) throw guestNotAllowed('Guest access is turned off for your organization (Settings > Guests).');

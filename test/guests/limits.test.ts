@@ -253,4 +253,23 @@ describe('limits under concurrency', () => {
     expect(tally(responses)).toEqual({ ok: 24 });
   });
 
+  it('an invitation racing allowGuests: false never leaves a guest in the conversation', async () => {
+    const owner = await buildOrganization(server);
+    const member = await buildMember(server, owner);
+    for (let round = 0; round < 3; round += 1) {
+      const conversation = await buildConversation(server, owner);
+      const responses = await Promise.all([
+        ...Array.from({ length: 4 }, () => invite(server, member, conversation)),
+        server.gql(
+          `mutation ($input: UpdateConversationInput!) { updateConversation(input: $input) { allowGuests } }`,
+          { input: { id: gid(conversation), allowGuests: false } },
+          owner.token,
+        ),
+        ...Array.from({ length: 4 }, () => invite(server, member, conversation)),
+      ]);
+      expect(Object.keys(tally(responses)).filter((key) => key !== 'ok' && key !== 'GUEST_NOT_ALLOWED')).toEqual([]);
+      const after = await server.gql(`query ($id: ID!) { conversation(id: $id) { allowGuests guests { id } } }`, { id: gid(conversation) }, owner.token);
+      expect(after.data.conversation).toEqual({ allowGuests: false, guests: [] });
+    }
+  });
 });
