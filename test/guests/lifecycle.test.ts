@@ -478,3 +478,40 @@ describe('mentions', () => {
 function guestDbId(globalId: string): string {
   return Buffer.from(globalId, 'base64url').toString('utf8').split(':')[1]!;
 }
+
+describe('the lifecycle under concurrency', () => {
+  it('an acceptance racing a revocation ends REVOKED with no live session, and never fails otherwise', async () => {
+    const { owner, conversation } = await setup();
+    for (let round = 0; round < 8; round += 1) {
+      const { guest, invitationUrl } = await buildInvitedGuest(server, owner, conversation.id);
+      const [accepted, revoked] = await Promise.all([
+        accept(invitationUrl),
+        server.gql(REVOKE, { input: { guestId: actorGlobalId(guest) } }, owner.token),
+      ]);
+      expect(revoked.data.revokeGuest.status).toBe('REVOKED');
+      if (accepted.errors) {
+        expect(codes(accepted)).toEqual(['INVITATION_INVALID']);
+      } else {
+        expect(codes(await server.gql(`{ viewer { id } }`, {}, accepted.data.acceptInvitation.token))).toEqual(['UNAUTHENTICATED']);
+      }
+    }
+  });
+
+  it('an acceptance racing a second invitation ends with one ACTIVE or INVITED guest in both conversations', async () => {
+    const { owner, conversation } = await setup();
+    for (let round = 0; round < 4; round += 1) {
+      const second = await buildConversation(server, owner);
+      const { guest, invitationUrl, email } = await buildInvitedGuest(server, owner, conversation.id);
+      const [accepted, invited] = await Promise.all([accept(invitationUrl), invite(owner, second, email)]);
+      expect(invited.errors).toBeUndefined();
+      expect(invited.data.inviteGuest.guest.conversationCount).toBe(2);
+      if (accepted.errors) {
+        // The second invitation replaced the link first.
+        expect(codes(accepted)).toEqual(['INVITATION_INVALID']);
+        expect(invited.data.inviteGuest.guest.status).toBe('INVITED');
+      } else {
+        expect(accepted.data.acceptInvitation.viewer.id).toBe(actorGlobalId(guest));
+      }
+    }
+  });
+});
