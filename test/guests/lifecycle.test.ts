@@ -266,6 +266,24 @@ describe('removal and revocation', () => {
     const aMember = await server.gql(REVOKE, { input: { guestId: toGlobalId('Guest', owner.actor.id) } }, owner.token);
     expect(codes(aMember)).toEqual(['NOT_FOUND']);
   });
+  it("lets a revoked guest's email be invited as a member, which a current guest's cannot", async () => {
+    const { owner, conversation } = await setup();
+    const guest = await buildGuest(server, owner, conversation.id);
+    const INVITE_MEMBER = `mutation ($email: String!) { inviteMember(input: { email: $email }) { invitationUrl } }`;
+    const refused = await server.gql(INVITE_MEMBER, { email: guest.email }, owner.token);
+    expect(refused.data).toBeNull();
+    expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
+
+    await server.gql(REVOKE, { input: { guestId: actorGlobalId(guest.actor) } }, owner.token);
+    const invited = await server.gql(INVITE_MEMBER, { email: guest.email }, owner.token);
+    expect(invited.errors).toBeUndefined();
+    const joined = await accept(invited.data.inviteMember.invitationUrl, 'Now a Member');
+    expect(joined.data.acceptInvitation.viewer).toMatchObject({ __typename: 'User', name: 'Now a Member' });
+    const logIn = await server.gql(`mutation ($input: LogInInput!) { logIn(input: $input) { viewer { __typename name } } }`, {
+      input: { email: guest.email, password: PASSWORD },
+    });
+    expect(logIn.data.logIn.viewer).toEqual({ __typename: 'User', name: 'Now a Member' });
+  });
 });
 
 describe('where guests are not allowed', () => {
