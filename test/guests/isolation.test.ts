@@ -322,3 +322,26 @@ describe('organizations never mix', () => {
     });
   });
 });
+
+describe('who invited whom', () => {
+  it("shows a guest their own inviter, but another guest's inviter only when that member is present", async () => {
+    // The admin is not a participant of the thread: inviting does not make one.
+    const invitedByAdmin = await buildGuest(server, scene.admin, scene.thread.id, { name: 'Ian Invited' });
+    const QUERY = `query ($id: ID!) { conversation(id: $id) { guests { name invitedBy { id name } } } }`;
+
+    const byGuest = await server.gql(QUERY, { id: gid(scene.thread) }, scene.guest.token);
+    expect(byGuest.errors).toBeUndefined();
+    expect(byGuest.data.conversation.guests).toEqual([
+      { name: 'Gina Guest', invitedBy: { id: actorGlobalId(scene.member.actor), name: 'Max Member' } },
+      { name: 'Carl Coguest', invitedBy: { id: actorGlobalId(scene.owner.actor), name: 'Olivia Owner' } },
+      { name: 'Ian Invited', invitedBy: null },
+    ]);
+    // Consistent with node(id): the admin is not someone this guest can see.
+    expectLikeMissing(await server.gql(NODE, { id: actorGlobalId(scene.admin.actor) }, scene.guest.token), 'node');
+
+    const own = await server.gql(`{ viewer { ... on Guest { invitedBy { name } } } }`, {}, invitedByAdmin.token);
+    expect(own.data.viewer).toEqual({ invitedBy: { name: 'Ada Admin' } });
+    const byMember = await server.gql(QUERY, { id: gid(scene.thread) }, scene.member.token);
+    expect(byMember.data.conversation.guests[2]).toEqual({ name: 'Ian Invited', invitedBy: { id: actorGlobalId(scene.admin.actor), name: 'Ada Admin' } });
+  });
+});
