@@ -750,6 +750,9 @@ describe('whoCanInvite', () => {
       [`mutation ($g: ID!, $c: ID!) { addGuestToConversation(input: { guestId: $g, conversationId: $c }) { id } }`, { g: actorGlobalId(guest.actor), c: toGlobalId('Conversation', other) }],
       [`mutation ($g: ID!, $c: ID!) { removeGuestFromConversation(input: { guestId: $g, conversationId: $c }) { id } }`, { g: actorGlobalId(guest.actor), c: conversationGlobalId }],
       [`mutation ($g: ID!) { revokeGuest(input: { guestId: $g }) { id } }`, { g: actorGlobalId(guest.actor) }],
+      // Before any lookup: an ID that does not exist is FORBIDDEN too, not NOT_FOUND.
+      [`mutation ($g: ID!) { revokeGuest(input: { guestId: $g }) { id } }`, { g: id.missing('Guest') }],
+      [`mutation ($c: ID!) { inviteGuest(input: { conversationId: $c, email: "x@y.test" }) { invitationUrl } }`, { c: id.missing('Conversation') }],
     ] as const;
     for (const [document, variables] of attempts) {
       const response = await server.gql(document, variables, member.token);
