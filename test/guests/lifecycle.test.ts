@@ -247,6 +247,24 @@ describe('removal and revocation', () => {
     expect(await guestsOf(owner)).toEqual([{ id: actorGlobalId(guest.actor), email: guest.email, status: 'REVOKED', conversationCount: 0 }]);
   });
 
+  it('removal and revocation on one instance take effect on another at once: no grant is cached', async () => {
+    const { owner, conversation } = await setup();
+    const second = await buildConversation(server, owner, { subject: 'Second' });
+    const guest = await buildGuest(server, owner, conversation.id);
+    await server.gql(ADD, { input: { guestId: actorGlobalId(guest.actor), conversationId: gid(second) } }, owner.token);
+    const other = await startServer(server.env);
+    try {
+      expect((await other.gql(CONVERSATION, { id: gid(conversation) }, guest.token)).data.conversation).toMatchObject({ subject: 'Lease renewal' });
+      await server.gql(REMOVE, { input: { guestId: actorGlobalId(guest.actor), conversationId: gid(conversation) } }, owner.token);
+      expect(codes(await other.gql(CONVERSATION, { id: gid(conversation) }, guest.token))).toEqual(['NOT_FOUND']);
+      expect((await other.gql(CONVERSATION, { id: gid(second) }, guest.token)).data.conversation).toMatchObject({ subject: 'Second' });
+      await server.gql(REVOKE, { input: { guestId: actorGlobalId(guest.actor) } }, owner.token);
+      expect(codes(await other.gql(CONVERSATION, { id: gid(second) }, guest.token))).toEqual(['UNAUTHENTICATED']);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('revoking also invalidates a pending invitation link', async () => {
     const { owner, conversation } = await setup();
     const { guest, invitationUrl } = await buildInvitedGuest(server, owner, conversation.id);
