@@ -138,7 +138,10 @@ export class AccountService {
       }
       const guest = await manager
         .createQueryBuilder(ActorEntity, 'a')
-        .where(`a.organization_id = :org AND a.kind = 'GUEST' AND lower(a.email) = :email`, { org: viewer.organizationId, email })
+        .where(`a.organization_id = :org AND a.kind = 'GUEST' AND a.status <> 'REVOKED' AND lower(a.email) = :email`, {
+          org: viewer.organizationId,
+          email,
+        })
         .getExists();
       if (guest) throw badInput('This email belongs to a guest of your organization; revoke the guest first.', 'email');
       return this.invitations.issue(manager, {
