@@ -112,8 +112,8 @@ function expectLikeMissing(response: GraphQLResponse, field: string): void {
 describe('nested paths from the guest’s conversation', () => {
   it('comments lead back only to the same conversation, however deep', async () => {
     const response = await server.gql(
-      `query ($id: ID!) { conversation(id: $id) { comments(first: 100) { totalCount nodes { body conversation { id subject
-          comments(first: 100) { nodes { body conversation { id messages { nodes { body } } tasks { title } } } } } } } } }`,
+      `query ($id: ID!) { conversation(id: $id) { comments(first: 10) { totalCount nodes { body conversation { id subject
+          comments(first: 10) { nodes { body conversation { id messages { nodes { body } } tasks { title } } } } } } } } }`,
       { id: gid(scene.thread) },
       scene.guest.token,
     );
