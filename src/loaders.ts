@@ -1,5 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { createActorLoader } from './actor/actor.loader';
+import {
+  createAttachmentsByCommentLoader,
+  createAttachmentsByMessageLoader,
+} from './attachment/attachment.loader';
 import type { Viewer } from './auth/viewer';
 import { createCommentPageLoader } from './comment/comment.loader';
 import { createConversationLoader } from './conversation/conversation.loader';
@@ -25,6 +29,8 @@ export function createLoaders(dataSource: DataSource, viewer: Viewer | null) {
     team: createTeamLoader(dataSource, organizationId),
     teamMembers: createTeamMembersLoader(dataSource),
     guestConversations: createGuestConversationsLoader(dataSource, organizationId),
+    attachmentsByComment: createAttachmentsByCommentLoader(dataSource, viewer),
+    attachmentsByMessage: createAttachmentsByMessageLoader(dataSource, viewer),
   };
 }
 

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
+import { AttachmentResolver } from './attachment/attachment.resolver';
 import { authChecker } from './auth/auth-checker';
 import { AuthResolver } from './auth/auth.resolver';
 import { CommentResolver } from './comment/comment.resolver';
@@ -27,6 +28,7 @@ const resolvers: NonEmptyArray<Function> = [
   MessageResolver,
   CommentResolver,
   TaskResolver,
+  AttachmentResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -2,6 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { ActorEntity, ActorKind } from './actor/actor.entity';
 import { canSeeActor } from './actor/actor.policy';
 import { ActorService } from './actor/actor.service';
+import { AttachmentService } from './attachment/attachment.service';
+import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
 import { SessionService } from './auth/session.service';
 import { isMember } from './auth/viewer';
@@ -35,7 +37,7 @@ export function createServices(deps: ServiceDeps) {
   const sessions = new SessionService(dataSource, config);
   const invitations = new InvitationService(dataSource, config);
   const teams = new TeamService(dataSource);
-  const rateLimits = new RateLimitService(config);
+  const rateLimits = new RateLimitService(config, logger);
   const events = (): DomainEvents => services.events;
   const attachments = (): AttachmentClaimer | undefined => (services as { attachments?: AttachmentClaimer }).attachments;
   const conversations = new ConversationService(dataSource, events);
@@ -49,13 +51,14 @@ export function createServices(deps: ServiceDeps) {
     teams,
     rateLimits,
     conversations,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams),
+    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits),
     organizations: new OrganizationService(dataSource),
     actors: new ActorService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
     messages: new MessageService(dataSource, conversations, deps.transport ?? new LoggingTransport(logger), attachments, logger),
     tasks: new TaskService(dataSource, conversations),
     guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events),
+    attachments: new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions),
   };
   return services;
 }
@@ -79,7 +82,8 @@ function createNodeService(): NodeService {
     .register('Comment', async (context, id) => readable(context, await context.services.comments.findLoaded(context.viewer!.organizationId, id)))
     .register('Message', async (context, id) => readable(context, await context.services.messages.findLoaded(context.viewer!.organizationId, id)))
     .register('Task', async (context, id) => readable(context, await context.services.tasks.findLoaded(context.viewer!.organizationId, id)))
-    .register('Team', async (context, id) => (isMember(context.viewer!) ? context.loaders.team.load(id) : null));
+    .register('Team', async (context, id) => (isMember(context.viewer!) ? context.loaders.team.load(id) : null))
+    .register('Attachment', ({ viewer, services }, id) => services.attachments.findVisible(viewer, id));
 }
 
 async function findActor(context: Context, id: string, kind: ActorKind): Promise<ActorEntity | null> {

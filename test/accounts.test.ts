@@ -77,6 +77,12 @@ describe('logIn and logOut', () => {
     expect(wrongPassword.errors![0]!.message).toBe(unknownEmail.errors![0]!.message);
   });
 
+  it('answers an email PostgreSQL could not store like any unknown email', async () => {
+    const response = await server.gql(LOG_IN, { input: { email: 'nul\u0000@example.test', password: PASSWORD } });
+    expect(response.data).toBeNull();
+    expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  });
+
   it('ends the session on logOut: the token is refused afterwards, other sessions live on', async () => {
     const owner = await buildOrganization(server);
     const second = await server.gql(LOG_IN, { input: { email: owner.email, password: PASSWORD } });

@@ -21,6 +21,7 @@ export class AttachmentEntity {
   @Column('bigint', { transformer: { from: (v: string) => Number(v), to: (v: number) => v } })
   size: number;
 
+  /** Hex SHA-256 of the bytes; empty while the upload is still streaming in (such a row is never served or claimed). */
   @Column('text')
   sha256: string;
 
@@ -35,4 +36,8 @@ export class AttachmentEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Display order within a comment or message: renumbered on claim to follow the order the author gave. */
+  @Column({ type: 'bigint', insert: false, update: false })
+  seq: string;
 }

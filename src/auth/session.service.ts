@@ -42,6 +42,20 @@ export class SessionService {
    */
   async authenticate(token: string): Promise<Viewer | null> {
     if (!token || token.length > 200) return null;
+    return this.viewerWhere('s.token_hash', hashToken(this.config.sessionSecret, token));
+  }
+
+  /**
+   * The viewer of a live session by its id (not a credential): what a
+   * capability minted for that session, such as a signed attachment link,
+   * acts as when it is used. Same rules as `authenticate`.
+   */
+  async viewerOfSession(sessionId: string): Promise<Viewer | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(sessionId)) return null;
+    return this.viewerWhere('s.id', sessionId);
+  }
+
+  private async viewerWhere(key: 's.token_hash' | 's.id', value: string): Promise<Viewer | null> {
     const rows: SessionRow[] = await this.dataSource.query(
       `SELECT s.id AS session_id, a.id AS actor_id, a.organization_id, a.kind, a.role,
               o.guests_enabled, o.who_can_invite,
@@ -51,11 +65,11 @@ export class SessionService {
          FROM sessions s
          JOIN actors a ON a.id = s.actor_id
          JOIN organizations o ON o.id = a.organization_id
-        WHERE s.token_hash = $1
+        WHERE ${key} = $1
           AND s.expires_at > now()
           AND a.status = 'ACTIVE'
           AND (a.kind = 'MEMBER' OR o.guests_enabled)`,
-      [hashToken(this.config.sessionSecret, token)],
+      [value],
     );
     const row = rows[0];
     if (!row) return null;

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { ActorEntity } from '../actor/actor.entity';
+import { canSeeActor } from '../actor/actor.policy';
 import { Gate } from '../auth/auth-checker';
 import type { Context } from '../context';
 import type { ConversationEntity } from '../conversation/conversation.entity';
@@ -50,9 +51,16 @@ export class GuestResolver {
     return toGlobalId('Guest', guest.id);
   }
 
+  /**
+   * A guest knows who invited them; another guest's inviter is shown to a guest only if that member is
+   * present with them (the actor policy), like `node(id)` would: otherwise null, as if unknown.
+   */
   @FieldResolver(() => User, { nullable: true })
-  invitedBy(@Root() guest: ActorEntity, @Ctx() { loaders }: Context): Promise<ActorEntity | null> | null {
-    return guest.invitedById ? loaders.actor.load(guest.invitedById) : null;
+  async invitedBy(@Root() guest: ActorEntity, @Ctx() context: Context): Promise<ActorEntity | null> {
+    if (!guest.invitedById) return null;
+    const inviter = await context.loaders.actor.load(guest.invitedById);
+    if (!inviter || guest.id === context.viewer?.actorId) return inviter;
+    return (await canSeeActor(context, inviter)) ? inviter : null;
   }
 
   @Authorized(Gate.SELF_OR_MEMBER)

@@ -75,7 +75,7 @@ export class GuestService {
 
       let guest = await manager
         .createQueryBuilder(ActorEntity, 'a')
-        .setLock('pessimistic_write')
+        .setLock('for_no_key_update')
         .where(`a.organization_id = :org AND a.kind = 'GUEST' AND lower(a.email) = :email`, { org: organization.id, email })
         .getOne();
 
@@ -211,28 +211,41 @@ export class GuestService {
     }
   }
 
-  /** Serializes every guest change of an organization; the settings read here are current, not the request's snapshot. */
+  /**
+   * Serializes every guest change of an organization; the settings read here are current, not the request's snapshot.
+   * FOR NO KEY UPDATE, not FOR UPDATE: every insert that references the organization (a comment, a message) takes
+   * FOR KEY SHARE on its row, and must not wait for us while we wait for its conversation lock (a deadlock).
+   */
   private async lockOrganization(manager: EntityManager, viewer: Viewer): Promise<OrganizationEntity> {
     const organization = await manager
       .createQueryBuilder(OrganizationEntity, 'o')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .where('o.id = :id', { id: viewer.organizationId })
       .getOneOrFail();
     return organization;
   }
 
+  /** Like the organization's lock, it leaves FOR KEY SHARE free: the guest's own comments are not held up. */
   private async lockGuest(manager: EntityManager, viewer: Viewer, guestId: string): Promise<ActorEntity> {
     const guest = await manager
       .createQueryBuilder(ActorEntity, 'a')
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .where(`a.id = :id AND a.organization_id = :org AND a.kind = 'GUEST'`, { id: guestId, org: viewer.organizationId })
       .getOne();
     if (!guest) throw notFound();
     return guest;
   }
 
+  /**
+   * FOR SHARE: an `allowGuests: false` committing meanwhile (it holds the row FOR UPDATE) is waited for and then seen,
+   * and one that comes after waits for this grant and removes it; either way no guest slips in.
+   */
   private async conversationTakingGuests(manager: EntityManager, viewer: Viewer, conversationId: string): Promise<ConversationEntity> {
-    const conversation = await manager.findOneBy(ConversationEntity, { id: conversationId, organizationId: viewer.organizationId });
+    const conversation = await manager
+      .createQueryBuilder(ConversationEntity, 'c')
+      .setLock('pessimistic_read')
+      .where('c.id = :id AND c.organization_id = :org', { id: conversationId, org: viewer.organizationId })
+      .getOne();
     if (!conversation) throw notFound();
     const [organization] = await manager.query(`SELECT guests_enabled FROM organizations WHERE id = $1`, [viewer.organizationId]);
     if (!organization.guests_enabled) throw guestNotAllowed('Guest access is turned off for your organization (Settings > Guests).');

@@ -56,10 +56,17 @@ export class InvitationService {
    */
   async claim(manager: EntityManager, token: string): Promise<InvitationEntity> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw invitationInvalid();
+    const tokenHash = hashToken(this.config.sessionSecret, token);
+    // The guest first, then the link: inviting again and revoking lock in that order too, and the
+    // opposite order deadlocked an acceptance racing a revocation.
+    await manager.query(
+      `SELECT 1 FROM actors WHERE id = (SELECT guest_id FROM invitations WHERE token_hash = $1) FOR UPDATE`,
+      [tokenHash],
+    );
     const invitation = await manager
       .createQueryBuilder(InvitationEntity, 'i')
       .setLock('pessimistic_write')
-      .where('i.token_hash = :hash', { hash: hashToken(this.config.sessionSecret, token) })
+      .where('i.token_hash = :hash', { hash: tokenHash })
       .getOne();
     if (!invitation || invitation.usedAt || invitation.expiresAt.getTime() <= Date.now()) throw invitationInvalid();
     await manager.update(InvitationEntity, { id: invitation.id }, { usedAt: new Date() });

@@ -93,3 +93,86 @@ export async function buildComment(
     mentionIds: (overrides.mentions ?? []).map((actor) => toGlobalId(actor.kind === 'GUEST' ? 'Guest' : 'User', actor.id)),
   });
 }
+
+/** A guest invited into a conversation (by its database id) who has not accepted yet: the guest and the link. */
+export async function buildInvitedGuest(
+  server: TestServer,
+  inviter: Session,
+  conversationId: string,
+  overrides: Partial<{ email: string; name: string }> = {},
+): Promise<{ guest: ActorEntity; invitationUrl: string; email: string }> {
+  const email = overrides.email ?? uniqueEmail('guest');
+  const { guest, invitationUrl } = await server.app.services.guests.invite(inviter.viewer, {
+    conversationId: toGlobalId('Conversation', conversationId),
+    email,
+    name: overrides.name ?? null,
+  });
+  if (!invitationUrl) throw new Error('factory: the guest was already active, so there is no link to accept');
+  return { guest, invitationUrl, email };
+}
+
+/** A guest invited into a conversation who accepted: ACTIVE, logged in, with access to that conversation only. */
+export async function buildGuest(
+  server: TestServer,
+  inviter: Session,
+  conversationId: string,
+  overrides: Partial<{ email: string; name: string }> = {},
+): Promise<Session> {
+  const { invitationUrl, email } = await buildInvitedGuest(server, inviter, conversationId, overrides);
+  const { token, viewer } = await server.app.services.accounts.acceptInvitation({
+    token: invitationToken(invitationUrl),
+    name: overrides.name ?? 'Gina Guest',
+    password: PASSWORD,
+  });
+  return session(server, token, viewer, email);
+}
+
+/** The global ID of an actor as the API shows it (User or Guest). */
+export const actorGlobalId = (actor: Pick<ActorEntity, 'id' | 'kind'>) => toGlobalId(actor.kind === 'GUEST' ? 'Guest' : 'User', actor.id);
+
+/**
+ * The organization the guest tests play in: an OWNER, an ADMIN and a MEMBER;
+ * `thread` (created by the owner, an inbound email with bcc, a comment by the
+ * member, a task, a team, labels, the member assigned) with two guests,
+ * `guest` and `coGuest`; `otherThread` (created by the member, with its own
+ * message, comment and task) whose only guest is `otherGuest`; and a chat room.
+ */
+export async function buildGuestScene(server: TestServer) {
+  const { services } = server.app;
+  const owner = await buildOrganization(server, { name: 'Olivia Owner' });
+  const admin = await buildMember(server, owner, { role: 'ADMIN', name: 'Ada Admin' });
+  const member = await buildMember(server, owner, { name: 'Max Member' });
+  const team = await services.teams.create(owner.viewer, { name: 'Legal', isDefault: false });
+
+  const thread = await buildConversation(server, owner, { subject: 'Lease renewal' });
+  const threadId = toGlobalId('Conversation', thread.id);
+  const message = await services.messages.create(owner.viewer, {
+    conversationId: threadId,
+    channel: 'EMAIL',
+    from: 'jane@lawfirm.test',
+    to: ['support@acme.test'],
+    bcc: ['audit@acme.test'],
+    subject: 'Lease renewal',
+    body: 'Please find our comments below.',
+  });
+  const comment = await buildComment(server, member, thread.id, { body: 'Let us ask the lawyer.' });
+  const task = await services.tasks.create(owner.viewer, threadId, { title: 'Check clause 4', assigneeId: actorGlobalId(member.actor) });
+  await services.conversations.update(owner.viewer, threadId, {
+    teamId: toGlobalId('Team', team.id),
+    labels: ['legal'],
+    assigneeIds: [actorGlobalId(member.actor)],
+  });
+  const guest = await buildGuest(server, member, thread.id, { name: 'Gina Guest' });
+  const coGuest = await buildGuest(server, owner, thread.id, { name: 'Carl Coguest' });
+
+  const otherThread = await buildConversation(server, member, { subject: 'Budget 2027' });
+  const otherMessage = await buildMessage(server, member, otherThread.id, { body: 'Internal numbers' });
+  const otherComment = await buildComment(server, member, otherThread.id, { body: 'Not for the lawyer.' });
+  const otherTask = await services.tasks.create(member.viewer, toGlobalId('Conversation', otherThread.id), { title: 'Close the books' });
+  const otherGuest = await buildGuest(server, member, otherThread.id, { name: 'Oscar Other' });
+  const chatRoom = await services.conversations.createChatRoom(owner.viewer, { name: 'General' });
+
+  return { owner, admin, member, team, thread, message, comment, task, guest, coGuest, otherThread, otherMessage, otherComment, otherTask, otherGuest, chatRoom };
+}
+
+export type GuestScene = Awaited<ReturnType<typeof buildGuestScene>>;
