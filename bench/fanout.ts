@@ -249,7 +249,7 @@ export async function benchFanout(
   try {
     await warmUp(run, postComment);
     const stopSampling = options.channels ? sampleChannels(context.redisUrl, context.redisPrefix, 2000) : null;
-    const stopCpu = measureCpu(cpuGroups(instances));
+    const stopCpu = measureCpu(cpuGroups(instances, context.database.name));
     await paced(count, postComment);
     sidedoorCpu = stopCpu();
     await drain(run, labels, 10_000);
@@ -304,7 +304,7 @@ export async function benchFanout(
     let baseCpu: CpuReport;
     try {
       await warmUp(baseRun, publish);
-      const stopCpu = measureCpu(cpuGroups(servers));
+      const stopCpu = measureCpu(cpuGroups(servers, context.database.name));
       await paced(count, publish);
       baseCpu = stopCpu();
       await drain(baseRun, labels, 10_000);

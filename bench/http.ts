@@ -105,6 +105,7 @@ const WARMUP_SECONDS = 3;
 
 interface Round {
   server: string;
+  requests: number;
   requestsPerSecond: number;
   p50: number;
   p99: number;
@@ -165,11 +166,12 @@ export async function benchHttp(context: BenchContext): Promise<BenchResult> {
     for (const server of [sidedoor, baseline]) await load(server, body, org.ownerToken, WARMUP_SECONDS);
     // A/B/A/B: drift on a shared machine (other work, PostgreSQL's caches) spreads over both.
     for (const server of [sidedoor, baseline, sidedoor, baseline]) {
-      const stop = measureCpu(cpuGroups([server]));
+      const stop = measureCpu(cpuGroups([server], context.database.name));
       const result = await load(server, body, org.ownerToken, context.httpSeconds);
       const cpu = stop();
       rounds.push({
         server: server.name,
+        requests: result.requests.total,
         requestsPerSecond: result.requests.total / result.duration,
         p50: result.latency.p50,
         p99: result.latency.p99,
@@ -187,8 +189,15 @@ export async function benchHttp(context: BenchContext): Promise<BenchResult> {
       p50: mean(of(name).map((round) => round.p50)),
       p99: mean(of(name).map((round) => round.p99)),
     });
+    // CPU per request holds still when other work on the machine moves requests/s around.
+    const cpuPerRequest = (name: string, group: string) => {
+      const seconds = of(name).reduce((sum, round) => sum + (round.cpu.percent[group]! / 100) * round.cpu.wallSeconds, 0);
+      return (1000 * seconds) / of(name).reduce((sum, round) => sum + round.requests, 0);
+    };
     const a = summary('sidedoor');
     const b = summary('baseline');
+    const serverCpu = [cpuPerRequest('sidedoor', 'sidedoor'), cpuPerRequest('baseline', 'baseline')] as const;
+    const databaseCpu = [cpuPerRequest('sidedoor', 'postgres'), cpuPerRequest('baseline', 'postgres')] as const;
     const failures = rounds.reduce((sum, round) => sum + round.errors + round.non2xx, 0);
     const rows: Row[] = [
       {
@@ -202,6 +211,8 @@ export async function benchHttp(context: BenchContext): Promise<BenchResult> {
       },
       { bench: 'B2', metric: 'latency p50', sidedoor: ms(a.p50), baseline: ms(b.p50), ratio: ratio(a.p50, b.p50) },
       { bench: 'B2', metric: 'latency p99', sidedoor: ms(a.p99), baseline: ms(b.p99), ratio: ratio(a.p99, b.p99), target: '<= 2x', verdict: verdict(a.p99 <= 2 * b.p99) },
+      { bench: 'B2', metric: 'server CPU per request', sidedoor: ms(serverCpu[0]), baseline: ms(serverCpu[1]), ratio: ratio(serverCpu[0], serverCpu[1]) },
+      { bench: 'B2', metric: 'PostgreSQL CPU per request', sidedoor: ms(databaseCpu[0]), baseline: ms(databaseCpu[1]), ratio: ratio(databaseCpu[0], databaseCpu[1]) },
     ];
     const notes = [
       `response ${(bytes / 1024).toFixed(1)} KB of JSON, identical from both servers (checked before and after the load); ${WARMUP_SECONDS} s warm-up each, then ${context.httpSeconds} s rounds A/B/A/B; ${failures} errors or non-2xx`,

@@ -201,12 +201,28 @@ export function measureCpu(groups: CpuGroup[]): () => CpuReport {
   };
 }
 
-/** The usual groups: named children, this process (the load generator), PostgreSQL and Redis. */
-export function cpuGroups(children: Child[], loadGenerator = 'load generator'): CpuGroup[] {
+/**
+ * PostgreSQL backends serving one database: their process titles read
+ * "postgres: [cluster: ]<user> <database> <client> <state>", so other
+ * people's work on the same server is left out.
+ */
+export function postgresBackendsOf(database: string): number[] {
+  return pidsNamed('postgres').filter((pid) => {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return /^postgres: (?:\S+: )?\S+ (\S+) /.exec(title)?.[1] === database;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The usual groups: named children, this process (the load generator), the bench database's PostgreSQL backends, Redis. */
+export function cpuGroups(children: Child[], database: string, loadGenerator = 'load generator'): CpuGroup[] {
   return [
     ...children.map((child) => ({ name: child.name, pids: () => [child.pid] })),
     { name: loadGenerator, pids: () => [process.pid] },
-    { name: 'postgres', pids: () => pidsNamed('postgres') },
+    { name: 'postgres', pids: () => postgresBackendsOf(database) },
     { name: 'redis', pids: () => pidsNamed('redis-server') },
   ];
 }
