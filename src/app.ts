@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
@@ -84,7 +84,13 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     validationRules: documentLimitRules(config),
     formatError: (formatted, error) => formatError(logger, formatted, error),
     logger,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), securityPlugin(config)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      // We set no cache hints; Apollo's default cache-control plugin would still wrap every resolver to read them.
+      ApolloServerPluginCacheControlDisabled(),
+      securityPlugin(config),
+    ],
   });
 
   const contextFor = async (req: Request): Promise<Context> => {
