@@ -12,6 +12,7 @@ import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
 import { formatError } from './errors';
 import { createLogger, type Logger } from './logger';
+import { attachWebSocketServer } from './realtime/websocket';
 import { getSchema } from './schema';
 import { createServices, type Services } from './services';
 
@@ -61,9 +62,13 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
     } catch {
       checks.database = 'unavailable';
     }
+    if (config.redisUrl) checks.redis = (await withTimeout(services.realtime.ping(), 2000).catch(() => false)) ? 'ok' : 'unavailable';
     const ready = Object.values(checks).every((status) => status === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
+
+  // Websockets on the same path; disposed by Apollo's drain so sockets close with 1001 on shutdown.
+  const websockets = attachWebSocketServer({ httpServer, schema: getSchema(), services, config, logger });
 
   const apollo = new ApolloServer<Context>({
     schema: getSchema(),
@@ -73,7 +78,11 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => formatError(logger, formatted, error),
     logger,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: () => websockets.dispose() }) },
+      ApolloServerPluginLandingPageDisabled(),
+    ],
   });
 
   const contextFor = async (req: Request): Promise<Context> => {
@@ -107,6 +116,7 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
     httpServer,
     async start(port = config.port) {
       await openDatabase(database);
+      services.realtime.start();
       await apollo.start();
       app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }));
       app.use(bodyErrors);
@@ -119,6 +129,7 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
     },
     async stop() {
       if (started) await apollo.stop();
+      await services.realtime.close();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       if (database.dataSource.isInitialized) await database.dataSource.destroy();
     },

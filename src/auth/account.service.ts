@@ -4,6 +4,7 @@ import { ActorEntity, type Role } from '../actor/actor.entity';
 import { badInput, DomainError, ErrorCode, forbidden, unauthenticated } from '../errors';
 import { InvitationService, invitationInvalid, type IssuedInvitation } from '../invitation/invitation.service';
 import { OrganizationEntity } from '../organization/organization.entity';
+import type { DomainEvents } from '../realtime/events';
 import type { TeamService } from '../team/team.service';
 import * as validate from '../validation';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
@@ -33,6 +34,7 @@ export class AccountService {
     private readonly sessions: SessionService,
     private readonly invitations: InvitationService,
     private readonly teams: TeamService,
+    private readonly events: () => DomainEvents,
   ) {}
 
   async signUp(input: { organizationName: string; name: string; email: string; password: string }): Promise<AuthResult> {
@@ -83,6 +85,8 @@ export class AccountService {
 
   async logOut(viewer: Viewer): Promise<boolean> {
     await this.sessions.revoke(viewer.sessionId);
+    // Open websockets of this session close at once (4403), not at their next event.
+    await this.events().sessionsChanged({ organizationId: viewer.organizationId, actorIds: [viewer.actorId] });
     return true;
   }
 
