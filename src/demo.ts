@@ -1,5 +1,8 @@
 import type { App } from './app';
+import { toGlobalId } from './ids';
 import { OrganizationEntity } from './organization/organization.entity';
+
+const lastSegment = (url: string) => url.split('/').pop()!;
 
 export const DEMO_PASSWORD = 'sidedoor-demo';
 
@@ -19,11 +22,32 @@ export async function seedDemo(app: App): Promise<string | null> {
   });
   const ownerViewer = await services.sessions.authenticate(owner.token);
   const invitation = await services.accounts.inviteMember(ownerViewer!, { email: 'member@demo.sidedoor.test', role: 'MEMBER' });
-  await services.accounts.acceptInvitation({
-    token: invitation.invitationUrl.split('/').pop()!,
+  const member = await services.accounts.acceptInvitation({
+    token: lastSegment(invitation.invitationUrl),
     name: 'Max Member',
     password: DEMO_PASSWORD,
   });
+  const memberViewer = (await services.sessions.authenticate(member.token))!;
+
+  const message = await services.messages.create(ownerViewer!, {
+    channel: 'EMAIL',
+    from: 'jane@lawfirm.test',
+    to: ['support@acme.test'],
+    subject: 'Lease renewal for the Berlin office',
+    body: 'Hello Acme,\n\nplease find our comments on the renewal terms below.\n\nJane',
+  });
+  const conversationGlobalId = toGlobalId('Conversation', message.conversationId);
+  await services.comments.post(memberViewer, message.conversationId, {
+    conversationId: conversationGlobalId,
+    body: 'Let us ask Jane from the law firm to join this thread as a guest.',
+  });
+  const guestInvitation = await services.guests.invite(ownerViewer!, {
+    conversationId: conversationGlobalId,
+    email: 'guest@lawfirm.test',
+    name: 'Jane Lawyer',
+  });
+  await services.accounts.acceptInvitation({ token: lastSegment(guestInvitation.invitationUrl!), name: 'Jane Lawyer', password: DEMO_PASSWORD });
+  await services.conversations.create(ownerViewer!, { subject: 'Internal: budget 2027 (guests cannot see this one)' });
 
   const url = `${app.config.publicUrl}/graphql`;
   const login = (email: string) =>
@@ -33,6 +57,8 @@ export async function seedDemo(app: App): Promise<string | null> {
     'Demo organization created. Log in with:',
     `  member (owner): ${login('owner@demo.sidedoor.test')}`,
     `  member:         ${login('member@demo.sidedoor.test')}`,
+    `  guest:          ${login('guest@lawfirm.test')}`,
+    '  (the guest sees only "Lease renewal for the Berlin office")',
     'then send the token as "Authorization: Bearer <token>".',
     '',
   ].join('\n');

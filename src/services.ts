@@ -9,6 +9,7 @@ import { CommentService, type AttachmentClaimer } from './comment/comment.servic
 import type { Config } from './config';
 import type { Context } from './context';
 import { ConversationService } from './conversation/conversation.service';
+import { GuestService } from './guest/guest.service';
 import { InvitationService } from './invitation/invitation.service';
 import type { Logger } from './logger';
 import { MessageService } from './message/message.service';
@@ -57,6 +58,7 @@ export function createServices(deps: ServiceDeps) {
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
     messages: new MessageService(dataSource, conversations, deps.transport ?? new LoggingTransport(logger), attachments, logger),
     tasks: new TaskService(dataSource, conversations),
+    guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events),
   };
   return services;
 }

@@ -3,6 +3,8 @@ import type { ActorEntity } from '../actor/actor.entity';
 import { Gate } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { toGlobalId } from '../ids';
+import { GuestInviters, GuestSettings, GuestUsage } from '../guest/guest-settings.type';
+import { Guest } from '../guest/guest.type';
 import type { TeamEntity } from '../team/team.entity';
 import { Team } from '../team/team.type';
 import { User } from '../user/user.type';
@@ -20,6 +22,24 @@ export class OrganizationResolver {
   @FieldResolver(() => [User], { nullable: true, description: 'members only' })
   members(@Root() organization: OrganizationEntity, @Ctx() { services }: Context): Promise<ActorEntity[]> {
     return services.organizations.members(organization.id);
+  }
+
+  @Authorized(Gate.MEMBER)
+  @FieldResolver(() => [Guest], { nullable: true, description: 'members only' })
+  guests(@Root() organization: OrganizationEntity, @Ctx() { services }: Context): Promise<ActorEntity[]> {
+    return services.guests.list(organization.id);
+  }
+
+  @Authorized(Gate.MEMBER)
+  @FieldResolver(() => GuestUsage, { nullable: true, description: 'members only' })
+  guestUsage(@Root() organization: OrganizationEntity, @Ctx() { services }: Context): Promise<GuestUsage> {
+    return services.guests.usage(organization.id);
+  }
+
+  @Authorized(Gate.MEMBER)
+  @FieldResolver(() => GuestSettings, { nullable: true, description: 'members only' })
+  guestSettings(@Root() organization: OrganizationEntity): GuestSettings {
+    return { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite as GuestInviters };
   }
 
   @Authorized(Gate.MEMBER)

@@ -1,0 +1,51 @@
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { ActorEntity } from '../actor/actor.entity';
+import { Guest } from './guest.type';
+
+export enum GuestInviters {
+  ADMINS = 'ADMINS',
+  MEMBERS = 'MEMBERS',
+}
+registerEnumType(GuestInviters, {
+  name: 'GuestInviters',
+  valuesConfig: {
+    ADMINS: { description: 'Only owners and admins invite, add, remove and revoke guests.' },
+    MEMBERS: { description: 'Every member may (the default).' },
+  },
+});
+
+@ObjectType('GuestSettings')
+export class GuestSettings {
+  @Field()
+  enabled: boolean;
+
+  @Field(() => GuestInviters)
+  whoCanInvite: GuestInviters;
+}
+
+@ObjectType('GuestUsage', { description: 'What Settings > Guests shows.' })
+export class GuestUsage {
+  @Field(() => Int)
+  memberCount: number;
+
+  @Field(() => Int)
+  guestsPerMember: number;
+
+  @Field(() => Int)
+  guestLimit: number;
+
+  @Field(() => Int)
+  guestCount: number;
+
+  @Field(() => Int)
+  conversationsPerGuest: number;
+}
+
+@ObjectType('GuestInvitationPayload')
+export class GuestInvitationPayload {
+  @Field(() => Guest)
+  guest: ActorEntity;
+
+  @Field(() => String, { nullable: true, description: 'Null when an already active guest was simply given one more conversation.' })
+  invitationUrl: string | null;
+}

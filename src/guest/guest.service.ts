@@ -1,0 +1,268 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ActorEntity } from '../actor/actor.entity';
+import type { SessionService } from '../auth/session.service';
+import type { Viewer } from '../auth/viewer';
+import type { Config } from '../config';
+import { ConversationEntity } from '../conversation/conversation.entity';
+import { conversationPolicy } from '../conversation/conversation.policy';
+import { guestNotAllowed } from '../conversation/conversation.service';
+import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
+import { decodeId } from '../ids';
+import type { InvitationService } from '../invitation/invitation.service';
+import { OrganizationEntity, type GuestInviters } from '../organization/organization.entity';
+import type { DomainEvents } from '../realtime/events';
+import type { RateLimitService } from '../security/rate-limit.service';
+import * as validate from '../validation';
+
+export interface GuestInvitation {
+  guest: ActorEntity;
+  invitationUrl: string | null;
+}
+
+export interface GuestUsage {
+  memberCount: number;
+  guestsPerMember: number;
+  guestLimit: number;
+  guestCount: number;
+  conversationsPerGuest: number;
+}
+
+const guestLimitReached = (limit: number) =>
+  new DomainError(
+    ErrorCode.GUEST_LIMIT_REACHED,
+    `Your organization has reached its limit of ${limit} guests (guests per member × members). Revoke a guest or add members first.`,
+    { limit },
+  );
+
+const conversationLimitReached = (limit: number) =>
+  new DomainError(
+    ErrorCode.GUEST_CONVERSATION_LIMIT_REACHED,
+    `This guest already has access to ${limit} conversations, the most a guest may have at once. Remove them from one first.`,
+    { limit },
+  );
+
+/**
+ * Guests: invitations, access to conversations, revocation, settings. Every
+ * limit is checked and applied in one transaction that holds the
+ * organization's row lock (organization limit) and the guest's row lock
+ * (per-guest limit), so concurrent requests can never overshoot.
+ */
+export class GuestService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Pick<Config, 'guestsPerMember' | 'conversationsPerGuest'>,
+    private readonly invitations: InvitationService,
+    private readonly sessions: SessionService,
+    private readonly rateLimits: RateLimitService,
+    private readonly events: () => DomainEvents,
+  ) {}
+
+  async invite(viewer: Viewer, input: { conversationId: string; email: string; name?: string | null }): Promise<GuestInvitation> {
+    this.assertCanManage(viewer);
+    const conversationId = decodeId(input.conversationId, 'Conversation');
+    const email = validate.email(input.email);
+    const name = validate.optionalText(input.name, 'name') ?? null;
+    await this.rateLimits.consume('invitation', viewer.actorId);
+
+    return this.dataSource.transaction(async (manager) => {
+      const organization = await this.lockOrganization(manager, viewer);
+      const conversation = await this.conversationTakingGuests(manager, viewer, conversationId);
+      const member = await manager
+        .createQueryBuilder(ActorEntity, 'a')
+        .where(`a.organization_id = :org AND a.kind = 'MEMBER' AND lower(a.email) = :email`, { org: organization.id, email })
+        .getExists();
+      if (member) throw badInput('This email belongs to a member of your organization: members already see every conversation.', 'email');
+
+      let guest = await manager
+        .createQueryBuilder(ActorEntity, 'a')
+        .setLock('pessimistic_write')
+        .where(`a.organization_id = :org AND a.kind = 'GUEST' AND lower(a.email) = :email`, { org: organization.id, email })
+        .getOne();
+
+      if (!guest || guest.status === 'REVOKED') await this.assertUnderOrganizationLimit(manager, organization.id);
+      if (!guest) {
+        guest = await manager.save(
+          manager.create(ActorEntity, {
+            organizationId: organization.id,
+            kind: 'GUEST',
+            role: null,
+            status: 'INVITED',
+            email,
+            name: name ?? email.split('@')[0]!,
+            invitedById: viewer.actorId,
+          }),
+        );
+      } else if (guest.status === 'REVOKED') {
+        guest.status = 'INVITED';
+        guest.invitedById = viewer.actorId;
+        if (name) guest.name = name;
+        await manager.update(ActorEntity, { id: guest.id }, { status: 'INVITED', invitedById: viewer.actorId, name: guest.name });
+      }
+      await this.grant(manager, viewer, guest, conversation);
+
+      if (guest.status === 'ACTIVE') return { guest, invitationUrl: null };
+      const { invitationUrl } = await this.invitations.issue(manager, {
+        organizationId: organization.id,
+        kind: 'GUEST',
+        email,
+        guestId: guest.id,
+        invitedById: viewer.actorId,
+      });
+      return { guest, invitationUrl };
+    });
+  }
+
+  async addToConversation(viewer: Viewer, input: { guestId: string; conversationId: string }): Promise<ActorEntity> {
+    this.assertCanManage(viewer);
+    const guestId = decodeId(input.guestId, 'Guest');
+    const conversationId = decodeId(input.conversationId, 'Conversation');
+    return this.dataSource.transaction(async (manager) => {
+      await this.lockOrganization(manager, viewer);
+      const guest = await this.lockGuest(manager, viewer, guestId);
+      const conversation = await this.conversationTakingGuests(manager, viewer, conversationId);
+      if (guest.status === 'REVOKED') {
+        throw badInput('This guest was revoked: invite them again with inviteGuest to give them access.', 'guestId');
+      }
+      await this.grant(manager, viewer, guest, conversation);
+      return guest;
+    });
+  }
+
+  /** Takes effect at once: the guest's next request and open subscriptions no longer see the conversation. */
+  async removeFromConversation(viewer: Viewer, input: { guestId: string; conversationId: string }): Promise<ActorEntity> {
+    this.assertCanManage(viewer);
+    const guestId = decodeId(input.guestId, 'Guest');
+    const conversationId = decodeId(input.conversationId, 'Conversation');
+    const guest = await this.dataSource.transaction(async (manager) => {
+      const guest = await this.lockGuest(manager, viewer, guestId);
+      const exists = await manager.existsBy(ConversationEntity, { id: conversationId, organizationId: viewer.organizationId });
+      if (!exists) throw notFound();
+      await manager.query(`DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2`, [guest.id, conversationId]);
+      return guest;
+    });
+    await this.events().accessChanged({ organizationId: viewer.organizationId, conversationIds: [conversationId] });
+    return guest;
+  }
+
+  /** REVOKED: every session ends, every access and pending link is removed; comments stay, with the name. */
+  async revoke(viewer: Viewer, input: { guestId: string }): Promise<ActorEntity> {
+    this.assertCanManage(viewer);
+    const guestId = decodeId(input.guestId, 'Guest');
+    const { guest, conversationIds } = await this.dataSource.transaction(async (manager) => {
+      const guest = await this.lockGuest(manager, viewer, guestId);
+      const removed: { conversation_id: string }[] = await manager.query(
+        `WITH removed AS (DELETE FROM guest_access WHERE guest_id = $1 RETURNING conversation_id) SELECT conversation_id FROM removed`,
+        [guest.id],
+      );
+      await manager.update(ActorEntity, { id: guest.id }, { status: 'REVOKED' });
+      await this.sessions.revokeAllOf(guest.id, manager);
+      await this.invitations.cancelForGuest(manager, guest.id);
+      guest.status = 'REVOKED';
+      return { guest, conversationIds: removed.map((row) => row.conversation_id) };
+    });
+    await this.events().sessionsChanged({ organizationId: viewer.organizationId, actorIds: [guest.id] });
+    if (conversationIds.length > 0) await this.events().accessChanged({ organizationId: viewer.organizationId, conversationIds });
+    return guest;
+  }
+
+  /** Turning guests off blocks invitations and suspends every guest session until they are on again. */
+  async updateSettings(viewer: Viewer, input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null }): Promise<OrganizationEntity> {
+    const { organization, disabled } = await this.dataSource.transaction(async (manager) => {
+      const organization = await this.lockOrganization(manager, viewer);
+      const disabled = input.enabled === false && organization.guestsEnabled;
+      if (input.enabled != null) organization.guestsEnabled = input.enabled;
+      if (input.whoCanInvite != null) organization.whoCanInvite = input.whoCanInvite;
+      await manager.update(OrganizationEntity, { id: organization.id }, { guestsEnabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite });
+      return { organization, disabled };
+    });
+    if (disabled) await this.events().sessionsChanged({ organizationId: organization.id });
+    return organization;
+  }
+
+  async usage(organizationId: string): Promise<GuestUsage> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE kind = 'MEMBER')::int AS members,
+              count(*) FILTER (WHERE kind = 'GUEST' AND status <> 'REVOKED')::int AS guests
+         FROM actors WHERE organization_id = $1`,
+      [organizationId],
+    );
+    return {
+      memberCount: row.members,
+      guestsPerMember: this.config.guestsPerMember,
+      guestLimit: row.members * this.config.guestsPerMember,
+      guestCount: row.guests,
+      conversationsPerGuest: this.config.conversationsPerGuest,
+    };
+  }
+
+  /** Every guest of the organization, revoked ones included, in order of invitation. */
+  async list(organizationId: string): Promise<ActorEntity[]> {
+    return this.dataSource
+      .getRepository(ActorEntity)
+      .createQueryBuilder('a')
+      .where(`a.organization_id = :organizationId AND a.kind = 'GUEST'`, { organizationId })
+      .orderBy('a.seq')
+      .getMany();
+  }
+
+  private assertCanManage(viewer: Viewer): void {
+    if (!conversationPolicy.canManageGuests(viewer)) {
+      throw forbidden('Only owners and admins can manage guests in this organization (Settings > Guests: who can invite).');
+    }
+  }
+
+  /** Serializes every guest change of an organization; the settings read here are current, not the request's snapshot. */
+  private async lockOrganization(manager: EntityManager, viewer: Viewer): Promise<OrganizationEntity> {
+    const organization = await manager
+      .createQueryBuilder(OrganizationEntity, 'o')
+      .setLock('pessimistic_write')
+      .where('o.id = :id', { id: viewer.organizationId })
+      .getOneOrFail();
+    return organization;
+  }
+
+  private async lockGuest(manager: EntityManager, viewer: Viewer, guestId: string): Promise<ActorEntity> {
+    const guest = await manager
+      .createQueryBuilder(ActorEntity, 'a')
+      .setLock('pessimistic_write')
+      .where(`a.id = :id AND a.organization_id = :org AND a.kind = 'GUEST'`, { id: guestId, org: viewer.organizationId })
+      .getOne();
+    if (!guest) throw notFound();
+    return guest;
+  }
+
+  private async conversationTakingGuests(manager: EntityManager, viewer: Viewer, conversationId: string): Promise<ConversationEntity> {
+    const conversation = await manager.findOneBy(ConversationEntity, { id: conversationId, organizationId: viewer.organizationId });
+    if (!conversation) throw notFound();
+    const [organization] = await manager.query(`SELECT guests_enabled FROM organizations WHERE id = $1`, [viewer.organizationId]);
+    if (!organization.guests_enabled) throw guestNotAllowed('Guest access is turned off for your organization (Settings > Guests).');
+    if (conversation.kind === 'CHAT_ROOM') throw guestNotAllowed('Chat rooms are internal: guests can never be added to them.');
+    if (!conversation.allowGuests) throw guestNotAllowed('This conversation does not allow guests (allowGuests is false).');
+    return conversation;
+  }
+
+  private async assertUnderOrganizationLimit(manager: EntityManager, organizationId: string): Promise<void> {
+    const [row] = await manager.query(
+      `SELECT count(*) FILTER (WHERE kind = 'MEMBER')::int AS members,
+              count(*) FILTER (WHERE kind = 'GUEST' AND status <> 'REVOKED')::int AS guests
+         FROM actors WHERE organization_id = $1`,
+      [organizationId],
+    );
+    const limit = row.members * this.config.guestsPerMember;
+    if (row.guests >= limit) throw guestLimitReached(limit);
+  }
+
+  /** Gives a guest access to a conversation (once); the per-guest limit counts current access only. */
+  private async grant(manager: EntityManager, viewer: Viewer, guest: ActorEntity, conversation: ConversationEntity): Promise<void> {
+    const [row] = await manager.query(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversation_id = $2)::int AS here FROM guest_access WHERE guest_id = $1`,
+      [guest.id, conversation.id],
+    );
+    if (row.here > 0) return;
+    if (row.total >= this.config.conversationsPerGuest) throw conversationLimitReached(this.config.conversationsPerGuest);
+    await manager.query(
+      `INSERT INTO guest_access (conversation_id, guest_id, organization_id, granted_by_id) VALUES ($1, $2, $3, $4)`,
+      [conversation.id, guest.id, viewer.organizationId, viewer.actorId],
+    );
+  }
+}
