@@ -58,6 +58,8 @@ export interface PubSubTransport {
 export const channelName = (prefix: string, topic: Topic, id: string) => `${prefix}${topic}:${id}`;
 
 const PUBLISH_TIMEOUT_MS = 1000;
+/** Channels whose last doorbell could not be published, kept to ring again when Redis returns. */
+const MAX_UNDELIVERED = 10_000;
 
 const retryStrategy = (attempt: number) => Math.min(50 * 2 ** attempt, 1000);
 
@@ -96,6 +98,9 @@ export function createPubSubTransport(config: Pick<Config, 'redisUrl' | 'redisPr
 
   let lastPublish: Promise<boolean> | null = null;
   const subscriptions = new Map<string, Promise<void>>();
+  // The last message of each channel that Redis did not take. Other instances
+  // would otherwise hear of those commits only at their next doorbell.
+  const undelivered = new Map<string, string>();
   // The event target only sees unprefixed channel names; this adapter adds the
   // prefix on the wire and turns ioredis's promises into logged outcomes (the
   // event target does not await them, so a rejection would go unhandled).
@@ -104,7 +109,9 @@ export function createPubSubTransport(config: Pick<Config, 'redisUrl' | 'redisPr
       lastPublish = publisher.publish(prefix + channel, message).then(
         () => true,
         (error: Error) => {
-          log.error({ err: error, channel }, 'publish failed; subscribers will catch up from the database');
+          log.error({ err: error, channel }, 'publish failed; it is sent again when Redis returns');
+          undelivered.delete(channel);
+          if (undelivered.size < MAX_UNDELIVERED) undelivered.set(channel, message);
           return false;
         },
       );
@@ -142,16 +149,28 @@ export function createPubSubTransport(config: Pick<Config, 'redisUrl' | 'redisPr
     }),
   });
 
-  const reconnectListeners: Array<() => void> = [];
-  let lost = false;
-  subscriber.on('close', () => {
-    lost = true;
+  // Both flags start true: whatever was published or subscribed before the
+  // first connection is handled like what happened during an outage.
+  let publisherDown = true;
+  publisher.on('close', () => (publisherDown = true));
+  publisher.on('ready', () => {
+    if (!publisherDown) return;
+    publisherDown = false;
+    const pending = [...undelivered];
+    undelivered.clear();
+    for (const [channel, message] of pending) publishClient.publish(channel, message);
   });
+
+  const reconnectListeners: Array<() => void> = [];
+  let subscriberDown = true;
+  let everReady = false;
+  subscriber.on('close', () => (subscriberDown = true));
   subscriber.on('ready', () => {
     warnedDown = false;
-    if (!lost) return;
-    lost = false;
-    log.info('Redis is back; catching subscriptions up from the database');
+    if (!subscriberDown) return;
+    subscriberDown = false;
+    if (everReady) log.info('Redis is back; catching subscriptions up from the database');
+    everReady = true;
     // ioredis wrote the resubscriptions before emitting 'ready'; a PING queued
     // behind them answers only once they are all active.
     subscriber.ping().then(

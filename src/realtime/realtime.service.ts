@@ -16,9 +16,9 @@ import type { DomainEvents } from './events';
 import { RealtimeStore } from './realtime.store';
 
 /**
- * Every subscriber is re-authorized at least this often even if no event
- * reached this instance (a control message lost while Redis was away, an
- * expired session). Events re-authorize sooner.
+ * Every feed re-reads and re-authorizes at least this often even if no
+ * message reached this instance (one lost in a network partition, an expired
+ * session). Messages make it happen at once.
  */
 const SWEEP_INTERVAL_MS = 30_000;
 
@@ -78,7 +78,12 @@ export class RealtimeService {
         feed.ring();
       }
     });
-    this.sweepTimer = setInterval(() => this.feeds.forEach((feed) => feed.recheck()), SWEEP_INTERVAL_MS);
+    this.sweepTimer = setInterval(() => {
+      for (const feed of this.feeds.values()) {
+        feed.recheck();
+        feed.ring();
+      }
+    }, SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
   }
 
