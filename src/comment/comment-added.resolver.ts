@@ -31,7 +31,7 @@ export class CommentAddedResolver {
       return (context as Context).services.realtime.subscribeToComments(context as Context, conversationId, after ?? null);
     },
   })
-  commentAdded(@Root() delivery: Delivery, @Ctx() context: Context, @Args() _args: CommentAddedArgs): LoadedComment {
+  commentAdded(@Root() delivery: Delivery | undefined, @Ctx() context: Context, @Args() _args: CommentAddedArgs): LoadedComment {
     return context.services.realtime.present(context, delivery);
   }
 }

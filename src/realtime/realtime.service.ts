@@ -22,6 +22,9 @@ import { RealtimeStore } from './realtime.store';
  */
 const SWEEP_INTERVAL_MS = 30_000;
 
+const overWebsocketsOnly = () =>
+  badInput('Subscriptions are served over websockets: connect to /graphql with the graphql-transport-ws protocol.');
+
 interface OrganizationWatch {
   readonly feeds: Set<ConversationFeed>;
   readonly signals: AsyncIterator<unknown>;
@@ -119,9 +122,7 @@ export class RealtimeService {
     const { viewer } = context;
     if (!viewer) throw unauthenticated();
     const connection = connectionOf(context);
-    if (!connection || !this.transport) {
-      throw badInput('Subscriptions are served over websockets: connect to /graphql with the graphql-transport-ws protocol.');
-    }
+    if (!connection || !this.transport) throw overWebsocketsOnly();
     const conversation = await context.services.conversations.findReadableByGlobalId(context, conversationId);
     const afterSeq = decodeCursor(after, 'after');
 
@@ -145,7 +146,9 @@ export class RealtimeService {
    * the feed already read, so field rules apply per subscriber and a typical
    * selection costs no query.
    */
-  present(context: Context, delivery: Delivery): LoadedComment {
+  present(context: Context, delivery: Delivery | undefined): LoadedComment {
+    // Over HTTP graphql-js runs the field once with no event at all.
+    if (!delivery) throw overWebsocketsOnly();
     if (delivery.kind === 'denied') throw delivery.error;
     const { comment, viewer, conversation } = delivery;
     context.viewer = viewer;

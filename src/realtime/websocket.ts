@@ -13,7 +13,6 @@ import {
 } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context as ConnectionContext } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
 import { createContext } from '../context';
 import { ErrorCode, formatError } from '../errors';
@@ -33,6 +32,9 @@ export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
 /** Interval of the server's pings; a client that does not pong within it is dropped. @default 12 s */
 export const KEEP_ALIVE_MS = 12_000;
 
+/** How long shutdown waits for clients to answer the 1001 close before dropping them. @default 2 s */
+export const CLOSE_HANDSHAKE_MS = 2000;
+
 export const GRAPHQL_PATH = '/graphql';
 
 /** What each connection's graphql-ws context carries besides the protocol state. */
@@ -43,9 +45,9 @@ interface Extra {
 
 type ConnectionParams = { authorization?: unknown; Authorization?: unknown };
 
+/** What onConnect learned: the token, authenticated again for each operation. */
 interface Connection {
-  token: string;
-  viewer: Viewer;
+  readonly token: string;
 }
 
 /** The bearer token of a `connection_init` payload: `{ "authorization": "Bearer <token>" }`. */
@@ -54,6 +56,21 @@ function bearerToken(params: ConnectionParams | undefined): string | null {
   if (typeof header !== 'string') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   return match ? match[1]! : null;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * The client's address as express computes `req.ip` with `trust proxy:
+ * loopback`: a proxy on this host is trusted to say who it forwards for.
+ */
+function clientAddress(request: IncomingMessage): string | null {
+  const peer = request.socket.remoteAddress ?? null;
+  const forwarded = request.headers['x-forwarded-for'];
+  if (!peer || !LOOPBACK.has(peer) || typeof forwarded !== 'string') return peer;
+  const hops = forwarded.split(',').map((hop) => hop.trim()).filter(Boolean);
+  while (hops.length > 0 && LOOPBACK.has(hops[hops.length - 1]!)) hops.pop();
+  return hops.pop() ?? peer;
 }
 
 const inputError = (message: string, reason: string) => new GraphQLError(message, { extensions: { code: reason } });
@@ -116,7 +133,7 @@ export function attachWebSocketServer(options: {
         const token = bearerToken(ctx.connectionParams);
         const viewer = token ? await services.sessions.authenticate(token) : null;
         if (!token || !viewer) return false;
-        connections.set(ctx, { token, viewer });
+        connections.set(ctx, { token });
         return true;
       },
 
@@ -156,10 +173,9 @@ export function attachWebSocketServer(options: {
           socket.close(SESSION_ENDED_CLOSE_CODE, 'Forbidden');
           return [new GraphQLError('Your session has ended.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         }
-        connection.viewer = viewer;
         const context = createContext(services, viewer, {
           requestId: randomUUID(),
-          ip: request.socket.remoteAddress ?? null,
+          ip: clientAddress(request),
         });
         bindConnection(context, { close: (code, reason) => socket.close(code, reason) });
         return {
@@ -225,7 +241,11 @@ export function attachWebSocketServer(options: {
       if (disposed) return;
       disposed = true;
       for (const client of wss.clients) client.close(1001, 'Going away');
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
+      // A client that does not answer the close handshake must not hold up the shutdown.
+      const stragglers = setTimeout(() => wss.clients.forEach((client) => client.terminate()), CLOSE_HANDSHAKE_MS);
+      await closed;
+      clearTimeout(stragglers);
     },
   };
 }

@@ -109,6 +109,22 @@ const hasRedisServer = (() => {
     expect(all[3]!.data!.commentAdded.id).toBe(after);
   });
 
+  it('keeps delivering, while Redis is down, the comments committed on the subscriber\'s own instance', async () => {
+    const conversation = await conversationOf(first, owner);
+    const client = await connect(first, owner.token);
+    clients.push(client);
+    const subscription = client.subscribe(COMMENT_ADDED, { id: conversation.id });
+    await untilLive(first, conversation);
+
+    await redis.stop();
+    try {
+      const commentId = await postComment(first, owner.token, conversation, 'while Redis is down');
+      expect((await subscription.take(1))[0]!.data!.commentAdded.id).toBe(commentId);
+    } finally {
+      await redis.start();
+    }
+  });
+
   it("resubscribes the conversation's channel after the restart", async () => {
     const conversation = await conversationOf(first, owner);
     const client = await connect(first, owner.token);

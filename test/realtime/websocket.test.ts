@@ -1,5 +1,5 @@
 import { buildConversation, buildOrganization, type Session } from '../support/factories';
-import { startServer, type TestServer } from '../support/server';
+import { codes, startServer, type TestServer } from '../support/server';
 import { connect, RawSocket } from '../support/websocket';
 import { toGlobalId } from '../../src/ids';
 
@@ -145,6 +145,15 @@ describe('operations', () => {
     await subscription.ended;
     expect(subscription.results[0]!.errors!.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     await client.dispose();
+  });
+});
+
+describe('over HTTP', () => {
+  it('refuses a subscription with BAD_USER_INPUT that points to websockets', async () => {
+    const response = await server.gql(COMMENT_ADDED, { id: conversationId }, owner.token);
+    expect(response.data ?? null).toBeNull();
+    expect(codes(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors![0]!.message).toMatch(/websockets/);
   });
 });
 
