@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Context } from '../context';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { badInput, unauthenticated } from '../errors';
-import { createLoaders } from '../loaders';
+import { createLoaders, type Loaders } from '../loaders';
 import type { Logger } from '../logger';
 import { decodeCursor } from '../pagination';
 import { createPubSubTransport, Topic, type ControlSignal, type PubSubTransport, type Topics } from '../pubsub';
@@ -39,6 +39,8 @@ export class RealtimeService {
   /** What services call after a commit. Never throws: a failed publish is logged and PostgreSQL stays the truth. */
   readonly events: DomainEvents;
   private readonly store: RealtimeStore;
+  /** Viewer-less (they find nothing), shared by every subscription between its events. */
+  private readonly idleLoaders: Loaders;
   private readonly logger: Logger;
   private transport: PubSubTransport | null = null;
   private readonly feeds = new Map<string, ConversationFeed>();
@@ -50,6 +52,7 @@ export class RealtimeService {
   ) {
     this.logger = deps.logger.child({ component: 'realtime' });
     this.store = new RealtimeStore(deps.dataSource, deps.sessions);
+    this.idleLoaders = createLoaders(deps.dataSource, null);
     this.events = {
       commentAdded: async ({ conversationId, commentId, seq }) => {
         const published = await this.publish(Topic.COMMENT_ADDED, conversationId, { conversationId, commentId, seq });
@@ -137,6 +140,9 @@ export class RealtimeService {
       connection,
     };
     await feed.join(subscriber, afterSeq === null ? null : BigInt(afterSeq));
+    // Between events the context holds no loaders of its own: each event gets
+    // fresh ones (see present), and an idle subscription stays small.
+    context.loaders = this.idleLoaders;
     return subscriber.queue;
   }
 

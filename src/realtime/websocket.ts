@@ -35,12 +35,16 @@ export const KEEP_ALIVE_MS = 12_000;
 /** How long shutdown waits for clients to answer the 1001 close before dropping them. @default 2 s */
 export const CLOSE_HANDSHAKE_MS = 2000;
 
+/** Parsed operations kept for reuse, oldest dropped first. @default 500 */
+export const DOCUMENT_CACHE_SIZE = 500;
+
 export const GRAPHQL_PATH = '/graphql';
 
 /** What each connection's graphql-ws context carries besides the protocol state. */
 interface Extra {
   readonly socket: WebSocket;
-  readonly request: IncomingMessage;
+  /** The client's address, read from the upgrade request (which is not kept: it is large). */
+  readonly ip: string | null;
 }
 
 type ConnectionParams = { authorization?: unknown; Authorization?: unknown };
@@ -97,6 +101,13 @@ export function attachWebSocketServer(options: {
   const log = logger.child({ component: 'websocket' });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD_BYTES, handleProtocols });
   const connections = new WeakMap<ConnectionContext, Connection>();
+  // Clients send the same few operations over and over: one parsed copy each
+  // (never mutated) serves every subscription, which keeps idle ones small.
+  const documents = new Map<string, DocumentNode>();
+  const remember = (query: string, document: DocumentNode) => {
+    if (documents.size >= DOCUMENT_CACHE_SIZE) documents.delete(documents.keys().next().value!);
+    documents.set(query, document);
+  };
   let disposed = false;
 
   const refuse = (socket: Duplex, status: number, text: string) => {
@@ -139,7 +150,7 @@ export function attachWebSocketServer(options: {
 
       async onSubscribe(ctx, id, payload) {
         const connection = connections.get(ctx);
-        const { socket, request } = ctx.extra;
+        const { socket, ip } = ctx.extra;
         if (!connection) return [new GraphQLError('Not authenticated.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         // ctx.subscriptions already holds this one.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
@@ -151,11 +162,14 @@ export function attachWebSocketServer(options: {
           ];
         }
 
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [inputError((error as Error).message, 'GRAPHQL_PARSE_FAILED')];
+        let document = documents.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query);
+          } catch (error) {
+            return [inputError((error as Error).message, 'GRAPHQL_PARSE_FAILED')];
+          }
+          remember(payload.query, document);
         }
         const errors = validate(schema, document, [...specifiedRules, ...operationLimitRules(config)]);
         if (errors.length > 0) {
@@ -175,7 +189,7 @@ export function attachWebSocketServer(options: {
         }
         const context = createContext(services, viewer, {
           requestId: randomUUID(),
-          ip: clientAddress(request),
+          ip,
         });
         bindConnection(context, { close: (code, reason) => socket.close(code, reason) });
         return {
@@ -228,7 +242,7 @@ export function attachWebSocketServer(options: {
             }
           }),
       },
-      { socket, request },
+      { socket, ip: clientAddress(request) },
     );
     socket.once('close', (code, reason) => {
       clearInterval(keepAlive);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { buildOrganization, type Session } from '../support/factories';
 import { startServer, type TestServer } from '../support/server';
@@ -25,8 +25,12 @@ class OwnRedis {
     this.process = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
+    const child = this.process;
     const up = async () => {
-      while (!(await reachable(this.url, 200))) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (!(await reachable(this.url, 200))) {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     };
     await within(up(), 5000, 'redis-server to accept connections');
   }
@@ -41,15 +45,20 @@ class OwnRedis {
   }
 }
 
-function sparePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
+/**
+ * A free port below the kernel's ephemeral range: while our Redis is stopped,
+ * a server elsewhere asking for port 0 cannot be handed its port.
+ */
+async function sparePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 const hasRedisServer = (() => {
