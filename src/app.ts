@@ -1,19 +1,23 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
-import express, { type ErrorRequestHandler, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
-import { formatError } from './errors';
+import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
 import { createLogger, type Logger } from './logger';
+import type { OutboundTransport } from './message/message.transport';
 import { attachWebSocketServer } from './realtime/websocket';
 import { getSchema } from './schema';
+import { securityPlugin } from './security/apollo-plugin';
+import { documentLimitRules, operationParseOptions } from './security/limits';
+import { currentRequestId, requestIdFrom, withRequestId } from './security/request-id';
 import { createServices, type Services } from './services';
 
 export interface App {
@@ -35,20 +39,21 @@ export function bearerToken(header: unknown): string | null {
   return match ? match[1]! : null;
 }
 
-function jsonError(status: number, message: string, code = 'BAD_USER_INPUT') {
-  return { status, body: { errors: [{ message, extensions: { code } }] } };
+function jsonError(status: number, message: string, code = 'BAD_USER_INPUT', extensions: Record<string, unknown> = {}) {
+  return { status, body: { errors: [{ message, extensions: { code, ...extensions } }] } };
 }
 
 /** Builds one Sidedoor server instance; several may share a process (tests) or a database (scale-out). */
-export function createApp(config: Config, options: { logger?: Logger } = {}): App {
+export function createApp(config: Config, options: { logger?: Logger; transport?: OutboundTransport } = {}): App {
   const logger = options.logger ?? createLogger(config);
   const database = createDatabase(config, logger);
-  const services = createServices({ dataSource: database.dataSource, config, logger });
+  const services = createServices({ dataSource: database.dataSource, config, logger, transport: options.transport });
   const app = express();
   const httpServer = createServer(app);
 
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestLog(logger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -72,30 +77,46 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
 
   const apollo = new ApolloServer<Context>({
     schema: getSchema(),
-    introspection: config.introspection !== 'off',
+    // Who may introspect depends on the caller: securityPlugin decides (SPEC §5).
+    introspection: true,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    parseOptions: operationParseOptions(config),
+    validationRules: documentLimitRules(config),
     formatError: (formatted, error) => formatError(logger, formatted, error),
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: () => websockets.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
+      securityPlugin(config),
     ],
   });
 
   const contextFor = async (req: Request): Promise<Context> => {
     const token = bearerToken(req.headers.authorization);
-    const viewer = token ? await services.sessions.authenticate(token) : null;
-    return createContext(services, viewer, {
-      requestId: (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID(),
-      ip: req.ip ?? null,
-    });
+    let viewer: Context['viewer'] = null;
+    try {
+      viewer = token ? await services.sessions.authenticate(token) : null;
+    } catch (error) {
+      // Apollo would answer 500 "Context creation failed: <driver message>"; say what happened instead.
+      if (!isDatabaseUnavailable(error)) throw error;
+      throw new GraphQLError('database unavailable', {
+        originalError: error as Error,
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } },
+      });
+    }
+    return createContext(services, viewer, { requestId: currentRequestId() ?? requestIdFrom(undefined), ip: req.ip ?? null });
   };
+
+  // After the body is read (the JSON parser's stream callbacks lose the async context), so
+  // everything Apollo does for this request (logs, masked errors) carries the request id.
+  const inRequestScope: RequestHandler = (_req, res, next) => withRequestId(res.locals.requestId as string, next);
 
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     if (res.headersSent) return next(error);
+    const requestId = res.locals.requestId as string;
     const { status, body } =
       error?.type === 'entity.too.large'
         ? jsonError(413, 'The request body is larger than 1 MB.')
@@ -103,7 +124,8 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
           ? jsonError(400, 'The request body is not valid JSON.')
           : error?.status && error.status < 500
             ? jsonError(error.status, String(error.message))
-            : (logger.error({ err: error }, 'request failed'), jsonError(500, 'Something went wrong on our side.', 'INTERNAL_SERVER_ERROR'));
+            : (logger.error({ err: error, requestId }, 'request failed'),
+              jsonError(500, 'Something went wrong on our side.', 'INTERNAL_SERVER_ERROR', { requestId }));
     res.status(status).json(body);
   };
 
@@ -118,7 +140,12 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
       await openDatabase(database);
       services.realtime.start();
       await apollo.start();
-      app.use('/graphql', express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }));
+      app.use(
+        '/graphql',
+        express.json({ limit: '1mb' }),
+        inRequestScope,
+        expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }),
+      );
       app.use(bodyErrors);
       started = true;
       await new Promise<void>((resolve, reject) => {
@@ -128,11 +155,36 @@ export function createApp(config: Config, options: { logger?: Logger } = {}): Ap
       return (httpServer.address() as AddressInfo).port;
     },
     async stop() {
-      if (started) await apollo.stop();
-      await services.realtime.close();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      if (database.dataSource.isInitialized) await database.dataSource.destroy();
+      try {
+        if (started) await apollo.stop();
+        await services.realtime.close();
+        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        if (database.dataSource.isInitialized) await database.dataSource.destroy();
+      } finally {
+        await services.rateLimits.close();
+      }
     },
+  };
+}
+
+/**
+ * Gives every request an id (the client's `x-request-id` when it is plain, else
+ * a new one), echoes it in the response, and logs one line per request: method,
+ * path without its query string (it may hold variables or a signed link),
+ * status and duration. Never headers or bodies.
+ */
+function requestLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    const started = process.hrtime.bigint();
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    res.once('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const level = res.statusCode >= 500 ? 'warn' : 'info';
+      logger[level]({ requestId, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
   };
 }
 

@@ -1,9 +1,44 @@
+import { isIP } from 'node:net';
+
 /**
  * The only reader of the environment. Every setting is parsed and validated
  * once, at start; a bad value stops the process with the variable's name.
  */
 export type IntrospectionMode = 'public' | 'members' | 'off';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** How much one GraphQL operation may ask for (SPEC §10); over a limit the operation is refused before it runs. */
+export interface OperationLimits {
+  /** Deepest field nesting. @default 12 */
+  readonly maxDepth: number;
+  /** Aliased fields in one operation. @default 30 */
+  readonly maxAliases: number;
+  /** Lexical tokens in one document. @default 2000 */
+  readonly maxTokens: number;
+  /** Directives in one operation. @default 20 */
+  readonly maxDirectives: number;
+  /** Objects one operation may return at most, counting connection `first` sizes (see src/security/limits.ts). @default 50000 */
+  readonly maxCost: number;
+}
+
+/** An allowance: at most `points` events per `durationSeconds`, per key. Null turns the limit off. */
+export interface RateLimit {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+export interface RateLimits {
+  /** Failed log-ins per email. @default 10 per 15 minutes */
+  readonly logInFailure: RateLimit | null;
+  /** Failed log-ins per client IP, whatever the email. @default 100 per minute */
+  readonly logInFailureByIp: RateLimit | null;
+  /** Comments posted by one guest. @default 30 per minute */
+  readonly guestComment: RateLimit | null;
+  /** Uploads by one actor. @default 60 per hour */
+  readonly upload: RateLimit | null;
+  /** Invitations (guests and members) sent by one actor. @default 50 per hour */
+  readonly invitation: RateLimit | null;
+}
 
 export interface Config {
   /** @default "development" */
@@ -39,6 +74,16 @@ export interface Config {
   readonly passwordHashCost: number;
   /** Lifetime of a signed attachment link, in seconds. @default 900 */
   readonly attachmentUrlTtlSeconds: number;
+  /** MAX_QUERY_DEPTH, MAX_QUERY_ALIASES, MAX_QUERY_TOKENS, MAX_QUERY_DIRECTIVES, MAX_QUERY_COST. */
+  readonly operationLimits: OperationLimits;
+  /** RATE_LIMIT_LOGIN_EMAIL, RATE_LIMIT_LOGIN_IP, RATE_LIMIT_GUEST_COMMENT, RATE_LIMIT_UPLOAD, RATE_LIMIT_INVITATION. */
+  readonly rateLimits: RateLimits;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe for the client IP (Express's
+   * "trust proxy"): a hop count, or addresses/subnets and the names loopback,
+   * linklocal, uniquelocal. Per-IP rate limits depend on it. @default "loopback"
+   */
+  readonly trustProxy: number | string;
 }
 
 export class ConfigError extends Error {
@@ -83,6 +128,40 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const value = raw.trim().toLowerCase() as T;
   if (!allowed.includes(value)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   return value;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "10/15m" (10 per 15 minutes), "30/1m", "60/h"; "off" turns the limit off. */
+function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (raw.trim().toLowerCase() === 'off') return null;
+  const match = /^(\d+)\s*\/\s*(\d*)\s*([smhd])$/i.exec(raw.trim());
+  const points = match ? Number(match[1]) : NaN;
+  const durationSeconds = match ? Number(match[2] || '1') * DURATION_UNITS[match[3]!.toLowerCase()]! : NaN;
+  if (!match || points < 1 || points > 1_000_000 || durationSeconds < 1 || durationSeconds > 30 * 86400) {
+    throw new ConfigError(name, `must look like "10/15m" (at most 10 per 15 minutes; units s, m, h, d; up to 30 days) or "off", got "${raw}"`);
+  }
+  return { points, durationSeconds };
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function trustProxy(env: Env): number | string {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw) return 'loopback';
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const validBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!(PROXY_NAMES.has(entry) || (family !== 0 && validBits && extra === undefined))) {
+      throw new ConfigError('TRUST_PROXY', `must be a hop count or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal, got "${entry}"`);
+    }
+  }
+  return entries.join(', ');
 }
 
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
@@ -130,5 +209,20 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 15, 10, 20),
     attachmentUrlTtlSeconds: integer(env, 'ATTACHMENT_URL_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
+    operationLimits: Object.freeze({
+      maxDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
+      maxAliases: integer(env, 'MAX_QUERY_ALIASES', 30, 0, 1000),
+      maxTokens: integer(env, 'MAX_QUERY_TOKENS', 2000, 100, 100_000),
+      maxDirectives: integer(env, 'MAX_QUERY_DIRECTIVES', 20, 0, 1000),
+      maxCost: integer(env, 'MAX_QUERY_COST', 50_000, 1, 100_000_000),
+    }),
+    rateLimits: Object.freeze({
+      logInFailure: rateLimit(env, 'RATE_LIMIT_LOGIN_EMAIL', { points: 10, durationSeconds: 15 * 60 }),
+      logInFailureByIp: rateLimit(env, 'RATE_LIMIT_LOGIN_IP', { points: 100, durationSeconds: 60 }),
+      guestComment: rateLimit(env, 'RATE_LIMIT_GUEST_COMMENT', { points: 30, durationSeconds: 60 }),
+      upload: rateLimit(env, 'RATE_LIMIT_UPLOAD', { points: 60, durationSeconds: 3600 }),
+      invitation: rateLimit(env, 'RATE_LIMIT_INVITATION', { points: 50, durationSeconds: 3600 }),
+    }),
+    trustProxy: trustProxy(env),
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger';
+import { currentRequestId } from './security/request-id';
 
 /** Every code a client can see in `errors[*].extensions.code` (SPEC §5). */
 export enum ErrorCode {
@@ -65,10 +66,45 @@ function findDomainError(error: unknown): DomainError | undefined {
   return undefined;
 }
 
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  // PostgreSQL: connection exceptions (class 08), and shutting down / starting up.
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|the database system is (starting up|shutting down)/i;
+
+/** Whether an error means the database could not be reached (as opposed to a bug or bad data). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth += 1) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    if (typeof message === 'string' && UNREACHABLE_MESSAGES.test(message)) return true;
+    const next = current as { originalError?: unknown; driverError?: unknown; cause?: unknown };
+    current = next.originalError ?? next.driverError ?? next.cause;
+  }
+  return false;
+}
+
+export const DATABASE_UNAVAILABLE_MESSAGE = 'Sidedoor cannot reach its database right now. Try again in a moment.';
+
 /**
  * The one boundary where errors become what clients see: domain errors keep
  * their code; request errors become BAD_USER_INPUT; anything else is masked,
- * logged with an id, and the id is given to the client.
+ * logged with an id, and the id is given to the client with the request id.
  */
 export function formatError(logger: Logger, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const domain = findDomainError(error);
@@ -88,13 +124,23 @@ export function formatError(logger: Logger, formatted: GraphQLFormattedError, er
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   }
   const errorId = randomUUID();
+  const requestId = currentRequestId();
   const original = (error as { originalError?: unknown })?.originalError ?? error;
+  if (isDatabaseUnavailable(error)) {
+    logger.warn({ errorId, err: original, path: formatted.path }, 'database unavailable');
+    return {
+      message: DATABASE_UNAVAILABLE_MESSAGE,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId, ...(requestId ? { requestId } : {}) },
+    };
+  }
   logger.error({ errorId, err: original, path: formatted.path }, 'unexpected error');
   return {
     message: `Something went wrong on our side. Quote error id ${errorId} if you contact support.`,
     locations: formatted.locations,
     path: formatted.path,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId },
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId, ...(requestId ? { requestId } : {}) },
   };
 }
 

@@ -37,3 +37,10 @@ export function decodeTypedId<T extends NodeType>(globalId: string, types: reado
   if (!parsed || !types.includes(parsed.type as T)) throw notFound();
   return parsed as { type: T; id: string };
 }
+
+/** An actor's database id and the kind its global ID claims: a User ID names a member, a Guest ID a guest. */
+export function decodeActorId(globalId: string): { id: string; kind: 'MEMBER' | 'GUEST' } | null {
+  const parsed = parseGlobalId(globalId);
+  if (!parsed || (parsed.type !== 'User' && parsed.type !== 'Guest')) return null;
+  return { id: parsed.id, kind: parsed.type === 'User' ? 'MEMBER' : 'GUEST' };
+}

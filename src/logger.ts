@@ -1,27 +1,63 @@
 import pino from 'pino';
 import type { Config } from './config';
+import { currentRequestId } from './security/request-id';
 
 export type Logger = pino.Logger;
 
-/** Structured JSON logs; secrets and message bodies are redacted wherever they appear. */
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({
-    level: config.logLevel,
-    base: undefined,
-    redact: {
-      paths: [
-        'password',
-        'token',
-        'authorization',
-        '*.password',
-        '*.token',
-        '*.authorization',
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'body',
-        '*.body',
-      ],
-      censor: '[redacted]',
+/**
+ * Errors are logged by a short list of fields: database errors carry their
+ * statement's parameters (passwords hashes, tokens, message bodies) and the
+ * driver's error object, which must never reach the logs.
+ */
+function safeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { code, errorId } = error as { code?: unknown; errorId?: unknown };
+  return {
+    type: error.constructor?.name ?? 'Error',
+    message: error.message,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    ...(typeof errorId === 'string' ? { errorId } : {}),
+    stack: error.stack,
+    ...(error.cause instanceof Error ? { cause: safeError(error.cause) } : {}),
+  };
+}
+
+/**
+ * Structured JSON logs. Every line written while serving a request carries its
+ * `requestId`; secrets and message bodies are redacted wherever they appear.
+ */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      base: undefined,
+      mixin() {
+        const requestId = currentRequestId();
+        return requestId ? { requestId } : {};
+      },
+      serializers: { err: safeError, error: safeError },
+      redact: {
+        paths: [
+          'password',
+          'token',
+          'authorization',
+          'body',
+          'variables',
+          'parameters',
+          '*.password',
+          '*.token',
+          '*.authorization',
+          '*.body',
+          '*.variables',
+          '*.parameters',
+          '*.*.password',
+          '*.*.token',
+          'req.headers.authorization',
+          'req.headers.cookie',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }

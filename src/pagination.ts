@@ -68,11 +68,14 @@ export function connectionTypes(name: string, nodeType: ClassType) {
  */
 export const encodeCursor = (seq: string | number | bigint) => Buffer.from(`c:${seq}`, 'utf8').toString('base64url');
 
+/** Sequences are PostgreSQL bigints: a larger number cannot be a cursor we gave out, and would fail the query. */
+const MAX_SEQ = 9223372036854775807n;
+
 export function decodeCursor(cursor: string | null | undefined, field = 'after'): string | null {
   if (cursor === null || cursor === undefined) return null;
   const decoded = typeof cursor === 'string' && cursor.length < 64 ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const match = /^c:(\d{1,19})$/.exec(decoded);
-  if (!match || encodeCursor(match[1]!) !== cursor) throw badInput(`${field} is not a cursor this API gave out.`, field);
+  if (!match || encodeCursor(match[1]!) !== cursor || BigInt(match[1]!) > MAX_SEQ) throw badInput(`${field} is not a cursor this API gave out.`, field);
   return match[1]!;
 }
 

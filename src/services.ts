@@ -36,7 +36,7 @@ export function createServices(deps: ServiceDeps) {
   const sessions = new SessionService(dataSource, config);
   const invitations = new InvitationService(dataSource, config);
   const teams = new TeamService(dataSource);
-  const rateLimits = new RateLimitService(config);
+  const rateLimits = new RateLimitService(config, logger);
   const events = (): DomainEvents => services.events;
   const attachments = (): AttachmentClaimer | undefined => (services as { attachments?: AttachmentClaimer }).attachments;
   const conversations = new ConversationService(dataSource, events);
@@ -52,7 +52,7 @@ export function createServices(deps: ServiceDeps) {
     teams,
     rateLimits,
     conversations,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams, events),
+    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events),
     organizations: new OrganizationService(dataSource),
     actors: new ActorService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),

@@ -5,6 +5,7 @@ import { badInput, DomainError, ErrorCode, forbidden, unauthenticated } from '..
 import { InvitationService, invitationInvalid, type IssuedInvitation } from '../invitation/invitation.service';
 import { OrganizationEntity } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
+import type { RateLimitService } from '../security/rate-limit.service';
 import type { TeamService } from '../team/team.service';
 import * as validate from '../validation';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
@@ -34,6 +35,7 @@ export class AccountService {
     private readonly sessions: SessionService,
     private readonly invitations: InvitationService,
     private readonly teams: TeamService,
+    private readonly rateLimits: RateLimitService,
     private readonly events: () => DomainEvents,
   ) {}
 
@@ -55,9 +57,46 @@ export class AccountService {
   /**
    * One message for an unknown email and a wrong password; an unknown email
    * still costs one hash, so the two take the same time.
+   *
+   * Every attempt is counted before the password is checked, per email and per
+   * client IP, so concurrent guesses cannot slip past the limit; a success
+   * gives the attempt back (and clears the email's failures). Once an email is
+   * over its allowance even the right password answers RATE_LIMITED until the
+   * window ends. Unknown emails are counted alike, so the limit reveals nothing.
    */
-  async logIn(input: { email: string; password: string }): Promise<AuthResult> {
+  async logIn(input: { email: string; password: string }, client: { ip: string | null } = { ip: null }): Promise<AuthResult> {
     const email = input.email.trim().toLowerCase();
+    await this.rateLimits.consume('logInFailure', email);
+    if (client.ip) {
+      try {
+        await this.rateLimits.consume('logInFailureByIp', client.ip);
+      } catch (error) {
+        // Refused for the network, not tried: it is no failure of this email.
+        await this.rateLimits.refund('logInFailure', email);
+        throw error;
+      }
+    }
+    let actor: ActorEntity | null;
+    try {
+      actor = await this.verifyCredentials(email, input.password);
+    } catch (error) {
+      // The database failed, not the caller: this attempt must not count against them.
+      await Promise.all([
+        this.rateLimits.refund('logInFailure', email),
+        client.ip ? this.rateLimits.refund('logInFailureByIp', client.ip) : undefined,
+      ]);
+      throw error;
+    }
+    if (!actor) throw unauthenticated(WRONG_CREDENTIALS);
+    await Promise.all([
+      this.rateLimits.reset('logInFailure', email),
+      client.ip ? this.rateLimits.refund('logInFailureByIp', client.ip) : undefined,
+    ]);
+    return { token: await this.sessions.create(actor.id), viewer: actor };
+  }
+
+  /** The actor whose email and password these are, or null. */
+  private async verifyCredentials(email: string, password: string): Promise<ActorEntity | null> {
     const candidates = await this.dataSource
       .getRepository(ActorEntity)
       .createQueryBuilder('a')
@@ -70,17 +109,17 @@ export class AccountService {
       .addOrderBy('a.created_at')
       .limit(10)
       .getMany();
-    if (candidates.length === 0 || input.password.length > MAX_PASSWORD_LENGTH) {
-      await verifyPassword(input.password.slice(0, MAX_PASSWORD_LENGTH), await this.getDummyHash());
-      throw unauthenticated(WRONG_CREDENTIALS);
+    if (candidates.length === 0 || password.length > MAX_PASSWORD_LENGTH) {
+      await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), await this.getDummyHash());
+      return null;
     }
     for (const actor of candidates) {
-      if (await verifyPassword(input.password, actor.passwordHash ?? '')) {
+      if (await verifyPassword(password, actor.passwordHash ?? '')) {
         delete (actor as Partial<ActorEntity>).passwordHash;
-        return { token: await this.sessions.create(actor.id), viewer: actor };
+        return actor;
       }
     }
-    throw unauthenticated(WRONG_CREDENTIALS);
+    return null;
   }
 
   async logOut(viewer: Viewer): Promise<boolean> {
@@ -94,6 +133,7 @@ export class AccountService {
     if (!isAdmin(viewer)) throw forbidden('Only owners and admins can invite members.');
     if (input.role === 'OWNER' && viewer.role !== 'OWNER') throw forbidden('Only owners can invite owners.');
     const email = validate.email(input.email);
+    await this.rateLimits.consume('invitation', viewer.actorId);
     return this.dataSource.transaction(async (manager) => {
       if (await this.invitations.memberEmailTaken(manager, email)) {
         throw badInput('This email already belongs to a member.', 'email');

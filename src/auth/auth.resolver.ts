@@ -13,7 +13,7 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload)
   async logIn(@Arg('input') input: LogInInput, @Ctx() context: Context): Promise<AuthPayload> {
-    return loggedIn(context, await context.services.accounts.logIn(input));
+    return loggedIn(context, await context.services.accounts.logIn(input, { ip: context.ip }));
   }
 
   @Authorized()

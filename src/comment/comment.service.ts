@@ -5,9 +5,10 @@ import { addParticipants, type ConversationService } from '../conversation/conve
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { badInput, DomainError, ErrorCode } from '../errors';
 import { hydrate } from '../hydrate';
-import { parseGlobalId } from '../ids';
+import { decodeActorId } from '../ids';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
+import * as validate from '../validation';
 import { CommentEntity } from './comment.entity';
 import { COMMENT_WITH_RELATIONS, hydrateComment, type LoadedComment } from './comment.loader';
 
@@ -111,25 +112,23 @@ export class CommentService {
   }
 
   private validBody(body: string): string {
+    validate.storable(body, 'body');
     if (body.trim().length === 0) throw badInput('body must not be empty.', 'body');
-    if (body.length > MAX_COMMENT_LENGTH) throw badInput(`body must be at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters.`, 'body');
+    // Characters as people count them (code points, like PostgreSQL's char_length), not UTF-16 units: an emoji is one.
+    if (body.length > MAX_COMMENT_LENGTH && [...body].length > MAX_COMMENT_LENGTH) throw badInput(`body must be at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters.`, 'body');
     return body;
   }
 
   /** Mention IDs must be actor IDs; anything else cannot be mentioned. */
-  private decodeMentions(globalIds: readonly string[]): string[] {
+  private decodeMentions(globalIds: readonly string[]): Map<string, 'MEMBER' | 'GUEST'> {
     if (globalIds.length > MAX_MENTIONS) throw badInput(`A comment mentions at most ${MAX_MENTIONS} people.`, 'mentionIds');
-    return [
-      ...new Set(
-        globalIds.map((globalId) => {
-          const parsed = parseGlobalId(globalId);
-          if (!parsed || (parsed.type !== 'User' && parsed.type !== 'Guest')) {
-            throw mentionNotAllowed('You can only mention people present in this conversation.');
-          }
-          return parsed.id;
-        }),
-      ),
-    ];
+    const mentions = new Map<string, 'MEMBER' | 'GUEST'>();
+    for (const globalId of globalIds) {
+      const actor = decodeActorId(globalId);
+      if (!actor) throw mentionNotAllowed('You can only mention people present in this conversation.');
+      mentions.set(actor.id, actor.kind);
+    }
+    return mentions;
   }
 
   /**
@@ -141,9 +140,10 @@ export class CommentService {
     manager: EntityManager,
     viewer: Viewer,
     conversation: ConversationEntity,
-    ids: string[],
+    mentions: Map<string, 'MEMBER' | 'GUEST'>,
   ): Promise<ActorEntity[]> {
-    if (ids.length === 0) return [];
+    if (mentions.size === 0) return [];
+    const ids = [...mentions.keys()];
     const rows: (Record<string, unknown> & { present: boolean })[] = await manager.query(
       `SELECT a.id, a.organization_id, a.kind, a.role, a.status, a.email, a.name, a.invited_by_id, a.created_at,
               (EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = $3 AND p.actor_id = a.id)
@@ -156,7 +156,7 @@ export class CommentService {
     const byId = new Map(rows.map((row) => [row.id as string, row]));
     return ids.map((id) => {
       const row = byId.get(id);
-      const allowed = row && (row.present || (isMember(viewer) && row.kind === 'MEMBER'));
+      const allowed = row && row.kind === mentions.get(id) && (row.present || (isMember(viewer) && row.kind === 'MEMBER'));
       if (!row || !allowed) throw mentionNotAllowed('You can only mention people present in this conversation.');
       return hydrate(this.dataSource, ActorEntity, row);
     });

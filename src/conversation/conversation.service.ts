@@ -3,7 +3,7 @@ import { ActorEntity } from '../actor/actor.entity';
 import { isGuest, type Viewer } from '../auth/viewer';
 import type { Context } from '../context';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
-import { decodeId } from '../ids';
+import { decodeActorId, decodeId } from '../ids';
 import { type Connection, type PageArgs, toConnection } from '../pagination';
 import type { DomainEvents } from '../realtime/events';
 import { TeamEntity } from '../team/team.entity';
@@ -102,7 +102,7 @@ export class ConversationService {
   async create(viewer: Viewer, input: { subject?: string | null; teamId?: string | null }): Promise<ConversationEntity> {
     const subject = validate.optionalText(input.subject, 'subject', 998) ?? null;
     return this.dataSource.transaction(async (manager) => {
-      const teamId = input.teamId ? await this.teamOf(manager, viewer, input.teamId) : null;
+      const teamId = input.teamId != null ? await this.teamOf(manager, viewer, input.teamId) : null;
       const conversation = await manager.save(
         manager.create(ConversationEntity, {
           organizationId: viewer.organizationId,
@@ -170,22 +170,29 @@ export class ConversationService {
   }
 
   private async replaceAssignees(manager: EntityManager, viewer: Viewer, conversation: ConversationEntity, globalIds: string[]) {
-    const ids = [...new Set(globalIds.map((globalId) => decodeId(globalId, 'User', 'Guest')))];
+    const claimed = new Map(
+      globalIds.map((globalId) => {
+        const actor = decodeActorId(globalId);
+        if (!actor) throw notFound();
+        return [actor.id, actor.kind] as const;
+      }),
+    );
+    const ids = [...claimed.keys()];
     const actors = ids.length
       ? await manager
           .createQueryBuilder(ActorEntity, 'a')
           .where('a.id = ANY(:ids) AND a.organization_id = :org', { ids, org: viewer.organizationId })
           .getMany()
       : [];
-    if (actors.length !== ids.length) throw notFound();
+    if (actors.length !== ids.length || actors.some((actor) => claimed.get(actor.id) !== actor.kind)) throw notFound();
     if (actors.some((actor) => actor.kind !== 'MEMBER')) throw badInput('Only members can be assigned.', 'assigneeIds');
     await manager.query(`DELETE FROM conversation_assignees WHERE conversation_id = $1 AND NOT (actor_id = ANY($2))`, [conversation.id, ids]);
-    for (const actorId of ids) {
-      await manager.query(`INSERT INTO conversation_assignees (conversation_id, actor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-        conversation.id,
-        actorId,
-      ]);
-    }
+    await manager.query(
+      `INSERT INTO conversation_assignees (conversation_id, actor_id)
+       SELECT $1, id FROM unnest($2::uuid[]) WITH ORDINALITY AS ids(id, n) ORDER BY n
+       ON CONFLICT DO NOTHING`,
+      [conversation.id, ids],
+    );
     await addParticipants(manager, conversation.id, ids);
   }
 

@@ -53,6 +53,7 @@ function addresses(channel: Channel, values: readonly string[] | null | undefine
 }
 
 function messageBody(body: string): string {
+  validate.storable(body, 'body');
   if (body.trim().length === 0) throw badInput('body must not be empty.', 'body');
   if (body.length > MAX_BODY) throw badInput(`body must be at most ${MAX_BODY.toLocaleString('en')} characters.`, 'body');
   return body;
@@ -70,7 +71,7 @@ export class MessageService {
 
   /** Records an inbound message; without a conversation it starts a new thread. */
   async create(viewer: Viewer, fields: CreateMessageFields): Promise<LoadedMessage> {
-    const conversationId = fields.conversationId ? decodeId(fields.conversationId, 'Conversation') : null;
+    const conversationId = fields.conversationId != null ? decodeId(fields.conversationId, 'Conversation') : null;
     const from = address(fields.channel, fields.from, 'from');
     const to = addresses(fields.channel, fields.to, 'to');
     if (to.length === 0) throw badInput('to needs at least one address.', 'to');

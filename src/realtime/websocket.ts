@@ -13,11 +13,14 @@ import {
 } from 'graphql';
 import { CloseCode, handleProtocols, makeServer, type Context as ConnectionContext } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
-import { createContext } from '../context';
+import { createContext, type Context } from '../context';
 import { ErrorCode, formatError } from '../errors';
 import type { Logger } from '../logger';
-import { operationLimitRules } from '../security/limits';
+import { mayIntrospect, withoutSuggestions } from '../security/introspection';
+import { operationLimitRules, operationParseOptions, tooManyTokens } from '../security/limits';
+import { withRequestId } from '../security/request-id';
 import type { Services } from '../services';
 import { bindConnection } from './connection';
 import { SESSION_ENDED_CLOSE_CODE } from './conversation-feed';
@@ -52,6 +55,8 @@ type ConnectionParams = { authorization?: unknown; Authorization?: unknown };
 /** What onConnect learned: the token, authenticated again for each operation. */
 interface Connection {
   readonly token: string;
+  /** As of the connection's last operation: decides whether error messages may suggest field names. */
+  viewer: Viewer | null;
 }
 
 /** The bearer token of a `connection_init` payload: `{ "authorization": "Bearer <token>" }`. */
@@ -76,6 +81,9 @@ function clientAddress(request: IncomingMessage): string | null {
   while (hops.length > 0 && LOOPBACK.has(hops[hops.length - 1]!)) hops.pop();
   return hops.pop() ?? peer;
 }
+
+/** graphql-js words its token limit as a syntax error (with a typo). */
+const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
 
 const inputError = (message: string, reason: string) => new GraphQLError(message, { extensions: { code: reason } });
 
@@ -127,13 +135,17 @@ export function attachWebSocketServer(options: {
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
 
-  const format = (errors: readonly GraphQLError[]) =>
-    errors.map((error) => {
+  const format = (ctx: ConnectionContext, errors: readonly GraphQLError[]) => {
+    const viewer = connections.get(ctx)?.viewer ?? null;
+    const hideSuggestions = !mayIntrospect(config, viewer);
+    return errors.map((error) => {
       // Errors outside the resolver chain (bad variables, unknown operation) are the caller's input.
       const requestError = !error.originalError && !error.path && !error.extensions?.code;
       const tagged = requestError ? inputError(error.message, 'GRAPHQL_VALIDATION_FAILED') : error;
-      return formatError(log, { ...tagged.toJSON(), locations: error.locations }, requestError ? tagged : error);
+      const formatted = formatError(log, { ...tagged.toJSON(), locations: error.locations }, requestError ? tagged : error);
+      return hideSuggestions ? { ...formatted, message: withoutSuggestions(formatted.message) } : formatted;
     });
+  };
 
   const protocol = makeServer<ConnectionParams, Extra>(
     {
@@ -144,11 +156,11 @@ export function attachWebSocketServer(options: {
         const token = bearerToken(ctx.connectionParams);
         const viewer = token ? await services.sessions.authenticate(token) : null;
         if (!token || !viewer) return false;
-        connections.set(ctx, { token });
+        connections.set(ctx, { token, viewer });
         return true;
       },
 
-      async onSubscribe(ctx, id, payload) {
+      async onSubscribe(ctx, _id, payload) {
         const connection = connections.get(ctx);
         const { socket, ip } = ctx.extra;
         if (!connection) return [new GraphQLError('Not authenticated.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
@@ -162,35 +174,42 @@ export function attachWebSocketServer(options: {
           ];
         }
 
-        let document = documents.get(payload.query);
-        if (!document) {
-          try {
-            document = parse(payload.query);
-          } catch (error) {
-            return [inputError((error as Error).message, 'GRAPHQL_PARSE_FAILED')];
-          }
-          remember(payload.query, document);
-        }
-        const errors = validate(schema, document, [...specifiedRules, ...operationLimitRules(config)]);
-        if (errors.length > 0) {
-          return errors.map((error) =>
-            error.extensions?.code ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
-          );
-        }
-        if (!getOperationAST(document, payload.operationName)) {
-          return [inputError('The operation to run is missing or ambiguous: send one operation, or name it in operationName.', 'OPERATION_RESOLUTION_FAILURE')];
-        }
-
         // Each operation runs as the session is now (guest access read fresh); a session that ended closes the socket.
         const viewer = await services.sessions.authenticate(connection.token);
         if (!viewer) {
           socket.close(SESSION_ENDED_CLOSE_CODE, 'Forbidden');
           return [new GraphQLError('Your session has ended.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         }
-        const context = createContext(services, viewer, {
-          requestId: randomUUID(),
-          ip,
-        });
+        connection.viewer = viewer;
+
+        let document = documents.get(payload.query);
+        if (!document) {
+          try {
+            document = parse(payload.query, operationParseOptions(config));
+          } catch (error) {
+            const message = (error as Error).message.replace(TOKEN_LIMIT_MESSAGE, tooManyTokens);
+            return [inputError(message, 'GRAPHQL_PARSE_FAILED')];
+          }
+          remember(payload.query, document);
+        }
+        // The same rules as over HTTP, judged for this viewer and these variables.
+        const rules = [...specifiedRules, ...operationLimitRules(config, { viewer, variables: payload.variables ?? {} })];
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) {
+          const hideSuggestions = !mayIntrospect(config, viewer);
+          return errors.map(
+            (error) =>
+              new GraphQLError(hideSuggestions ? withoutSuggestions(error.message) : error.message, {
+                nodes: error.nodes,
+                extensions: error.extensions?.code ? error.extensions : { code: 'GRAPHQL_VALIDATION_FAILED' },
+              }),
+          );
+        }
+        if (!getOperationAST(document, payload.operationName)) {
+          return [inputError('The operation to run is missing or ambiguous: send one operation, or name it in operationName.', 'OPERATION_RESOLUTION_FAILURE')];
+        }
+
+        const context = createContext(services, viewer, { requestId: randomUUID(), ip });
         bindConnection(context, { close: (code, reason) => socket.close(code, reason) });
         return {
           schema,
@@ -201,12 +220,14 @@ export function attachWebSocketServer(options: {
         };
       },
 
-      onNext(_ctx, _id, _payload, _args, result: ExecutionResult) {
-        return result.errors ? { ...result, errors: format(result.errors) } : result;
+      onNext(ctx, _id, _payload, args, result: ExecutionResult) {
+        if (!result.errors) return result;
+        const errors = result.errors;
+        return withRequestId((args.contextValue as Context).requestId, () => ({ ...result, errors: format(ctx, errors) }));
       },
 
-      onError(_ctx, _id, _payload, errors) {
-        return format(errors);
+      onError(ctx, _id, _payload, errors) {
+        return format(ctx, errors);
       },
     },
   );

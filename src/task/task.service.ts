@@ -25,7 +25,7 @@ export class TaskService {
     const title = validate.text(fields.title, 'title', { max: 500 });
     return this.dataSource.transaction(async (manager) => {
       const conversation = await this.conversations.lockReadable(manager, viewer, conversationId);
-      const assigneeId = fields.assigneeId ? await this.assignee(manager, viewer, fields.assigneeId) : null;
+      const assigneeId = fields.assigneeId != null ? await this.assignee(manager, viewer, fields.assigneeId) : null;
       const [row] = await manager.query(
         `INSERT INTO tasks (organization_id, conversation_id, title, assignee_id, due_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
         [viewer.organizationId, conversation.id, title, assigneeId, fields.dueAt ?? null],
@@ -48,7 +48,7 @@ export class TaskService {
       };
       if (title !== undefined) set('title', title);
       if (fields.done != null) set('done', fields.done);
-      if (fields.assigneeId !== undefined) set('assignee_id', fields.assigneeId ? await this.assignee(manager, viewer, fields.assigneeId) : null);
+      if (fields.assigneeId !== undefined) set('assignee_id', fields.assigneeId != null ? await this.assignee(manager, viewer, fields.assigneeId) : null);
       if (fields.dueAt !== undefined) set('due_at', fields.dueAt);
       if (sets.length > 0) await manager.query(`UPDATE tasks SET ${sets.join(', ')} WHERE id = $1`, [id, ...values]);
       return this.load(manager, id);

@@ -102,6 +102,23 @@ describe('operations', () => {
     raw.close();
   });
 
+  it('applies the HTTP limits to websocket operations: more than 30 aliases is BAD_USER_INPUT', async () => {
+    const raw = await acknowledgedSocket();
+    const aliases = Array.from({ length: 31 }, (_, n) => `a${n}: viewer { id }`).join(' ');
+    raw.send({ id: 'wide', type: 'subscribe', payload: { query: `{ ${aliases} }` } });
+    const error = await raw.message((message) => message.id === 'wide', 'the refusal');
+    expect(error.type).toBe('error');
+    expect(error.payload.map((e: any) => e.extensions.code)).toEqual(['BAD_USER_INPUT']);
+
+    const deep = `subscription ($id: ID!) { commentAdded(conversationId: $id) { conversation { comments { nodes { conversation { comments { nodes {
+      conversation { comments { nodes { conversation { comments { nodes { id } } } } } } } } } } } } } }`;
+    raw.send({ id: 'deep', type: 'subscribe', payload: { query: deep, variables: { id: conversationId } } });
+    const tooDeep = await raw.message((message) => message.id === 'deep', 'the refusal of a deep operation');
+    expect(tooDeep.type).toBe('error');
+    expect(tooDeep.payload.map((e: any) => e.extensions.code)).toContain('BAD_USER_INPUT');
+    raw.close();
+  });
+
   it('refuses the 51st concurrent subscription of a connection and keeps the other 50', async () => {
     const raw = await acknowledgedSocket();
     for (let n = 1; n <= 51; n += 1) {

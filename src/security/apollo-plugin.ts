@@ -1,0 +1,42 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, validate } from 'graphql';
+import type { Config } from '../config';
+import type { Context } from '../context';
+import { isDatabaseUnavailable } from '../errors';
+import { mayIntrospect, withoutSuggestions } from './introspection';
+import { requestLimitRules, tooManyTokens } from './limits';
+
+/**
+ * The per-request half of the operation limits for Apollo. Apollo caches a
+ * document's validation for every caller, so the rules that depend on who
+ * asks (introspection) or on the variables (the cost of `first: $n`) run
+ * here, once the operation is resolved and before anything executes.
+ * Also hides field suggestions from callers who may not introspect, and
+ * answers 503 when the database is unreachable.
+ */
+export function securityPlugin(config: Config): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, document, request, schema }) {
+          const [refusal] = validate(schema, document, requestLimitRules(config, { viewer: contextValue.viewer, variables: request.variables ?? {} }));
+          if (refusal) {
+            throw new GraphQLError(refusal.message, {
+              nodes: refusal.nodes,
+              extensions: { ...refusal.extensions, http: { status: 400 } },
+            });
+          }
+        },
+        async didEncounterErrors({ contextValue, errors }) {
+          const hideSuggestions = !mayIntrospect(config, contextValue.viewer);
+          for (const error of errors) {
+            // graphql-js words its token limit as a syntax error (with a typo): say what the limit is.
+            error.message = error.message.replace(/^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/, tooManyTokens);
+            if (hideSuggestions) error.message = withoutSuggestions(error.message);
+            if (isDatabaseUnavailable(error)) (error.extensions as Record<string, unknown>).http = { status: 503 };
+          }
+        },
+      };
+    },
+  };
+}
