@@ -73,7 +73,14 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
   });
 
   // Websockets on the same path; disposed by Apollo's drain so sockets close with 1001 on shutdown.
-  const websockets = attachWebSocketServer({ httpServer, schema: getSchema(), services, config, logger });
+  const websockets = attachWebSocketServer({
+    httpServer,
+    schema: getSchema(),
+    services,
+    config,
+    logger,
+    trustProxy: app.get('trust proxy fn'),
+  });
 
   const apollo = new ApolloServer<Context>({
     schema: getSchema(),

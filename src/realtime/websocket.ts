@@ -67,19 +67,22 @@ function bearerToken(params: ConnectionParams | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+/** Whether the hop-th address (0: the socket's peer) is a proxy we trust to tell who it forwards for. */
+export type TrustProxy = (address: string, hop: number) => boolean;
 
 /**
- * The client's address as express computes `req.ip` with `trust proxy:
- * loopback`: a proxy on this host is trusted to say who it forwards for.
+ * The client's address as express computes `req.ip` (proxy-addr's walk):
+ * from the socket outwards through X-Forwarded-For, the first address not
+ * trusted as a proxy.
  */
-function clientAddress(request: IncomingMessage): string | null {
-  const peer = request.socket.remoteAddress ?? null;
+function clientAddress(request: IncomingMessage, trust: TrustProxy): string | null {
+  const peer = request.socket.remoteAddress;
+  if (!peer) return null;
   const forwarded = request.headers['x-forwarded-for'];
-  if (!peer || !LOOPBACK.has(peer) || typeof forwarded !== 'string') return peer;
-  const hops = forwarded.split(',').map((hop) => hop.trim()).filter(Boolean);
-  while (hops.length > 0 && LOOPBACK.has(hops[hops.length - 1]!)) hops.pop();
-  return hops.pop() ?? peer;
+  const hops = [peer, ...(typeof forwarded === 'string' ? forwarded.split(',').map((hop) => hop.trim()).filter(Boolean).reverse() : [])];
+  let hop = 0;
+  while (hop < hops.length - 1 && trust(hops[hop]!, hop)) hop += 1;
+  return hops[hop]!;
 }
 
 /** graphql-js words its token limit as a syntax error (with a typo). */
@@ -104,8 +107,10 @@ export function attachWebSocketServer(options: {
   services: Services;
   config: Config;
   logger: Logger;
+  /** express's compiled `trust proxy` setting, so both transports agree on the client's address. */
+  trustProxy: TrustProxy;
 }): WebSocketEndpoint {
-  const { httpServer, schema, services, config, logger } = options;
+  const { httpServer, schema, services, config, logger, trustProxy } = options;
   const log = logger.child({ component: 'websocket' });
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_PAYLOAD_BYTES, handleProtocols });
   const connections = new WeakMap<ConnectionContext, Connection>();
@@ -263,7 +268,7 @@ export function attachWebSocketServer(options: {
             }
           }),
       },
-      { socket, ip: clientAddress(request) },
+      { socket, ip: clientAddress(request, trustProxy) },
     );
     socket.once('close', (code, reason) => {
       clearInterval(keepAlive);
