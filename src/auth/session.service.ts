@@ -100,6 +100,45 @@ export class SessionService {
     return new Set(rows.map((row) => row.id));
   }
 
+  /**
+   * The current viewer of each session that is still alive, like
+   * `authenticate` but by session id and for many sessions in one statement:
+   * how live subscriptions are re-authorized on every event.
+   */
+  async viewersOf(sessionIds: readonly string[]): Promise<Map<string, Viewer>> {
+    if (sessionIds.length === 0) return new Map();
+    const rows: SessionRow[] = await this.dataSource.query(
+      `SELECT s.id AS session_id, a.id AS actor_id, a.organization_id, a.kind, a.role,
+              o.guests_enabled, o.who_can_invite,
+              CASE WHEN a.kind = 'GUEST'
+                   THEN ARRAY(SELECT ga.conversation_id FROM guest_access ga WHERE ga.guest_id = a.id)
+              END AS guest_conversation_ids
+         FROM sessions s
+         JOIN actors a ON a.id = s.actor_id
+         JOIN organizations o ON o.id = a.organization_id
+        WHERE s.id = ANY($1)
+          AND s.expires_at > now()
+          AND a.status = 'ACTIVE'
+          AND (a.kind = 'MEMBER' OR o.guests_enabled)`,
+      [sessionIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.session_id,
+        {
+          sessionId: row.session_id,
+          actorId: row.actor_id,
+          organizationId: row.organization_id,
+          kind: row.kind,
+          role: row.role,
+          guestsEnabled: row.guests_enabled,
+          whoCanInvite: row.who_can_invite,
+          guestConversationIds: new Set(row.guest_conversation_ids ?? []),
+        },
+      ]),
+    );
+  }
+
   async revoke(sessionId: string): Promise<void> {
     await this.dataSource.manager.delete(SessionEntity, { id: sessionId });
   }
