@@ -14,6 +14,7 @@ import { createDatabase, openDatabase, type Database } from './db';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
 import { createLogger, type Logger } from './logger';
 import type { OutboundTransport } from './message/message.transport';
+import { attachWebSocketServer } from './realtime/websocket';
 import { getSchema } from './schema';
 import { securityPlugin } from './security/apollo-plugin';
 import { documentLimitRules, operationParseOptions } from './security/limits';
@@ -67,11 +68,22 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     } catch {
       checks.database = 'unavailable';
     }
+    if (config.redisUrl) checks.redis = (await withTimeout(services.realtime.ping(), 2000).catch(() => false)) ? 'ok' : 'unavailable';
     const ready = Object.values(checks).every((status) => status === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
 
   registerAttachmentRoutes(app, services, config);
+
+  // Websockets on the same path; disposed by Apollo's drain so sockets close with 1001 on shutdown.
+  const websockets = attachWebSocketServer({
+    httpServer,
+    schema: getSchema(),
+    services,
+    config,
+    logger,
+    trustProxy: app.get('trust proxy fn'),
+  });
 
   const apollo = new ApolloServer<Context>({
     schema: getSchema(),
@@ -86,6 +98,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: () => websockets.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
       // We set no cache hints; Apollo's default cache-control plugin would still wrap every resolver to read them.
       ApolloServerPluginCacheControlDisabled(),
@@ -138,6 +151,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     async start(port = config.port) {
       await openDatabase(database);
       services.attachments.startCleanup();
+      services.realtime.start();
       await apollo.start();
       app.use(
         '/graphql',
@@ -157,6 +171,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
       try {
         await services.attachments.stopCleanup();
         if (started) await apollo.stop();
+        await services.realtime.close();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
         if (database.dataSource.isInitialized) await database.dataSource.destroy();
       } finally {

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { DataSource } from 'typeorm';
 import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from './errors';
 
@@ -143,4 +144,46 @@ export function createPageLoader<T>(fetch: (parentIds: string[], args: PageArgs)
     },
     { cacheKeyFn: ({ parentId, args }) => `${parentId}:${args.first}:${args.afterSeq ?? ''}` },
   );
+}
+
+/**
+ * Pages of the rows of a conversation-owned table (comments, messages) for any
+ * number of conversations, oldest first: one statement per (first, after),
+ * with each conversation's total in the same statement.
+ */
+export function createConversationPageLoader<T>(
+  dataSource: DataSource,
+  organizationId: string | null,
+  source: {
+    /** The table, aliased by `alias` in `select`. */
+    table: 'comments' | 'messages';
+    alias: string;
+    /** The columns of one row, relations included. */
+    select: string;
+    hydrate: (dataSource: DataSource, row: Record<string, any>) => T;
+  },
+) {
+  const { table, alias, select, hydrate } = source;
+  return createPageLoader<T>(async (conversationIds, { first, afterSeq }) => {
+    const rows: Record<string, any>[] = await dataSource.query(
+      `SELECT totals.conversation_id AS parent_id, totals.total, page.*
+         FROM (SELECT conversation_id, count(*)::int AS total FROM ${table}
+                WHERE conversation_id = ANY($1) AND organization_id = $2 GROUP BY conversation_id) totals
+         LEFT JOIN LATERAL (
+           SELECT ${select}
+             FROM ${table} ${alias}
+            WHERE ${alias}.conversation_id = totals.conversation_id AND ($3::bigint IS NULL OR ${alias}.seq > $3::bigint)
+            ORDER BY ${alias}.seq
+            LIMIT $4
+         ) page ON true`,
+      [conversationIds, organizationId, afterSeq, first + 1],
+    );
+    const pages = new Map<string, Page<T>>();
+    for (const row of rows) {
+      const page: Page<T> = pages.get(row.parent_id) ?? { rows: [], totalCount: row.total };
+      if (row.id) page.rows.push(hydrate(dataSource, row));
+      pages.set(row.parent_id, page);
+    }
+    return pages;
+  });
 }

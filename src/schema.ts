@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
+import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AttachmentResolver } from './attachment/attachment.resolver';
 import { authChecker } from './auth/auth-checker';
 import { AuthResolver } from './auth/auth.resolver';
+import { CommentAddedResolver } from './comment/comment-added.resolver';
 import { CommentResolver } from './comment/comment.resolver';
 import { ConversationResolver } from './conversation/conversation.resolver';
 import { GuestResolver } from './guest/guest.resolver';
@@ -27,11 +28,27 @@ const resolvers: NonEmptyArray<Function> = [
   ConversationResolver,
   MessageResolver,
   CommentResolver,
+  CommentAddedResolver,
   TaskResolver,
   AttachmentResolver,
 ];
 
 let schema: GraphQLSchema | undefined;
+
+/**
+ * type-graphql insists on a pubSub, but this schema is shared by every
+ * instance in the process, so it cannot hold one: subscriptions take their
+ * instance's pub/sub from the context (`@Subscription({ subscribe })`, see
+ * src/realtime). A `topics:` subscription would bypass that, so it fails loudly.
+ */
+const instancePubSubOnly: PubSub = {
+  publish() {
+    throw new Error('Publish through services.events, not the schema pubSub.');
+  },
+  subscribe() {
+    throw new Error('Subscriptions must use @Subscription({ subscribe }) with services.realtime, not topics.');
+  },
+};
 
 /**
  * The executable schema. It holds no per-instance state (services travel in
@@ -44,6 +61,7 @@ export function getSchema(): GraphQLSchema {
     scalarsMap,
     validate: false,
     emitSchemaFile: false,
+    pubSub: instancePubSubOnly,
   });
   return schema;
 }

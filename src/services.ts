@@ -18,7 +18,8 @@ import { MessageService } from './message/message.service';
 import { LoggingTransport, type OutboundTransport } from './message/message.transport';
 import { NodeService } from './node/node.service';
 import { OrganizationService } from './organization/organization.service';
-import { noEvents, type DomainEvents } from './realtime/events';
+import type { DomainEvents } from './realtime/events';
+import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
 import { TaskService } from './task/task.service';
 import { TeamService } from './team/team.service';
@@ -41,17 +42,19 @@ export function createServices(deps: ServiceDeps) {
   const events = (): DomainEvents => services.events;
   const attachments = (): AttachmentClaimer | undefined => (services as { attachments?: AttachmentClaimer }).attachments;
   const conversations = new ConversationService(dataSource, events);
+  const realtime = new RealtimeService({ dataSource, config, logger, sessions });
 
   const services = {
     deps,
-    events: noEvents as DomainEvents,
+    events: realtime.events,
+    realtime,
     nodes: createNodeService(),
     sessions,
     invitations,
     teams,
     rateLimits,
     conversations,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits),
+    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events),
     organizations: new OrganizationService(dataSource),
     actors: new ActorService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),

@@ -4,6 +4,7 @@ import { ActorEntity, type Role } from '../actor/actor.entity';
 import { badInput, DomainError, ErrorCode, forbidden, unauthenticated } from '../errors';
 import { InvitationService, invitationInvalid, type IssuedInvitation } from '../invitation/invitation.service';
 import { OrganizationEntity } from '../organization/organization.entity';
+import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
 import type { TeamService } from '../team/team.service';
 import * as validate from '../validation';
@@ -35,6 +36,7 @@ export class AccountService {
     private readonly invitations: InvitationService,
     private readonly teams: TeamService,
     private readonly rateLimits: RateLimitService,
+    private readonly events: () => DomainEvents,
   ) {}
 
   async signUp(input: { organizationName: string; name: string; email: string; password: string }): Promise<AuthResult> {
@@ -124,6 +126,8 @@ export class AccountService {
 
   async logOut(viewer: Viewer): Promise<boolean> {
     await this.sessions.revoke(viewer.sessionId);
+    // Open websockets of this session close at once (4403), not at their next event.
+    await this.events().sessionsChanged({ organizationId: viewer.organizationId, actorIds: [viewer.actorId] });
     return true;
   }
 

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { AttachmentEntity } from '../attachment/attachment.entity';
 import { actorJson, hydrate } from '../hydrate';
-import { createPageLoader, type Page } from '../pagination';
+import { createConversationPageLoader } from '../pagination';
 import { CommentEntity } from './comment.entity';
 
 /** A comment with what every client shows with it, fetched in the same statement. */
@@ -31,26 +31,5 @@ export function hydrateComment(dataSource: DataSource, row: Record<string, any>)
 
 /** Comments of any number of conversations, oldest first, one statement per (first, after). */
 export function createCommentPageLoader(dataSource: DataSource, organizationId: string | null) {
-  return createPageLoader<LoadedComment>(async (conversationIds, { first, afterSeq }) => {
-    const rows: Record<string, any>[] = await dataSource.query(
-      `SELECT totals.conversation_id AS parent_id, totals.total, page.*
-         FROM (SELECT conversation_id, count(*)::int AS total FROM comments
-                WHERE conversation_id = ANY($1) AND organization_id = $2 GROUP BY conversation_id) totals
-         LEFT JOIN LATERAL (
-           SELECT ${COMMENT_WITH_RELATIONS}
-             FROM comments c
-            WHERE c.conversation_id = totals.conversation_id AND ($3::bigint IS NULL OR c.seq > $3::bigint)
-            ORDER BY c.seq
-            LIMIT $4
-         ) page ON true`,
-      [conversationIds, organizationId, afterSeq, first + 1],
-    );
-    const pages = new Map<string, Page<LoadedComment>>();
-    for (const row of rows) {
-      const page: Page<LoadedComment> = pages.get(row.parent_id) ?? { rows: [], totalCount: row.total };
-      if (row.id) page.rows.push(hydrateComment(dataSource, row));
-      pages.set(row.parent_id, page);
-    }
-    return pages;
-  });
+  return createConversationPageLoader<LoadedComment>(dataSource, organizationId, { table: 'comments', alias: 'c', select: COMMENT_WITH_RELATIONS, hydrate: hydrateComment });
 }

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import type { SessionService } from '../auth/session.service';
-import type { Viewer } from '../auth/viewer';
+import { isAdmin, type Viewer } from '../auth/viewer';
 import type { Config } from '../config';
 import { ConversationEntity } from '../conversation/conversation.entity';
 import { conversationPolicy } from '../conversation/conversation.policy';
@@ -167,6 +167,7 @@ export class GuestService {
 
   /** Turning guests off blocks invitations and suspends every guest session until they are on again. */
   async updateSettings(viewer: Viewer, input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null }): Promise<OrganizationEntity> {
+    if (!isAdmin(viewer)) throw forbidden('Only owners and admins can change guest settings.');
     const { organization, disabled } = await this.dataSource.transaction(async (manager) => {
       const organization = await this.lockOrganization(manager, viewer);
       const disabled = input.enabled === false && organization.guestsEnabled;

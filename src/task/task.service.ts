@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import type { Viewer } from '../auth/viewer';
-import type { ConversationService } from '../conversation/conversation.service';
+import { addParticipants, type ConversationService } from '../conversation/conversation.service';
 import { badInput, notFound } from '../errors';
 import { decodeId } from '../ids';
 import * as validate from '../validation';
@@ -30,6 +30,8 @@ export class TaskService {
         `INSERT INTO tasks (organization_id, conversation_id, title, assignee_id, due_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
         [viewer.organizationId, conversation.id, title, assigneeId, fields.dueAt ?? null],
       );
+      // Whoever is assigned work in a conversation takes part in it.
+      if (assigneeId) await addParticipants(manager, conversation.id, [assigneeId]);
       return this.load(manager, row.id);
     });
   }
@@ -38,7 +40,10 @@ export class TaskService {
     const id = decodeId(globalId, 'Task');
     const title = fields.title == null ? undefined : validate.text(fields.title, 'title', { max: 500 });
     return this.dataSource.transaction(async (manager) => {
-      const [task] = await manager.query(`SELECT id FROM tasks WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [id, viewer.organizationId]);
+      const [task] = await manager.query(`SELECT id, conversation_id FROM tasks WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
+        id,
+        viewer.organizationId,
+      ]);
       if (!task) throw notFound();
       const sets: string[] = [];
       const values: unknown[] = [];
@@ -48,7 +53,11 @@ export class TaskService {
       };
       if (title !== undefined) set('title', title);
       if (fields.done != null) set('done', fields.done);
-      if (fields.assigneeId !== undefined) set('assignee_id', fields.assigneeId != null ? await this.assignee(manager, viewer, fields.assigneeId) : null);
+      if (fields.assigneeId !== undefined) {
+        const assigneeId = fields.assigneeId != null ? await this.assignee(manager, viewer, fields.assigneeId) : null;
+        set('assignee_id', assigneeId);
+        if (assigneeId) await addParticipants(manager, task.conversation_id, [assigneeId]);
+      }
       if (fields.dueAt !== undefined) set('due_at', fields.dueAt);
       if (sets.length > 0) await manager.query(`UPDATE tasks SET ${sets.join(', ')} WHERE id = $1`, [id, ...values]);
       return this.load(manager, id);

@@ -1,6 +1,6 @@
 import type { ActorEntity } from '../../src/actor/actor.entity';
 import { toGlobalId } from '../../src/ids';
-import { uniqueEmail, type Session } from './factories';
+import { buildGuest as buildInvitedAndAcceptedGuest, type Session } from './factories';
 import type { GraphQLResponse, TestServer } from './server';
 
 /** Global IDs as the API gives them out. */
@@ -15,9 +15,9 @@ export function ok<T = any>(response: GraphQLResponse<T>): T {
 }
 
 /**
- * A guest of the owner's organization with access to some conversations and a
- * live session, written straight to the database: guest invitations are
- * another feature, and these tests only need a guest to exist.
+ * A logged-in guest of the owner's organization with access to exactly these
+ * conversations (database ids), made through the real invitation flow. With
+ * none, the guest is invited somewhere and removed again.
  */
 export async function buildGuest(
   server: TestServer,
@@ -25,24 +25,15 @@ export async function buildGuest(
   conversationIds: string[] = [],
   overrides: Partial<{ name: string }> = {},
 ): Promise<Session> {
-  const email = uniqueEmail('guest');
-  const dataSource = server.app.database.dataSource;
-  const [row] = await dataSource.query(
-    `INSERT INTO actors (organization_id, kind, status, email, name, invited_by_id) VALUES ($1, 'GUEST', 'ACTIVE', $2, $3, $4) RETURNING id`,
-    [owner.viewer.organizationId, email, overrides.name ?? 'Gus Guest', owner.viewer.actorId],
-  );
-  for (const id of conversationIds) {
-    await dataSource.query(`INSERT INTO guest_access (conversation_id, guest_id, organization_id, granted_by_id) VALUES ($1, $2, $3, $4)`, [
-      id,
-      row.id,
-      owner.viewer.organizationId,
-      owner.viewer.actorId,
-    ]);
+  const { services } = server.app;
+  const [first, ...rest] = conversationIds;
+  const entry = first ?? (await services.conversations.create(owner.viewer, { subject: 'Guest entry' })).id;
+  const guest = await buildInvitedAndAcceptedGuest(server, owner, entry, { name: overrides.name ?? 'Gus Guest' });
+  if (!first) await services.guests.removeFromConversation(owner.viewer, { guestId: guestId(guest.actor), conversationId: conversationId(entry) });
+  for (const id of rest) {
+    await services.guests.addToConversation(owner.viewer, { guestId: guestId(guest.actor), conversationId: conversationId(id) });
   }
-  const token = await server.app.services.sessions.create(row.id);
-  const viewer = await server.app.services.sessions.authenticate(token);
-  const actor = { id: row.id, organizationId: owner.viewer.organizationId, kind: 'GUEST', name: overrides.name ?? 'Gus Guest', email } as ActorEntity;
-  return { token, viewer: viewer!, actor, email };
+  return { ...guest, viewer: (await server.app.services.sessions.authenticate(guest.token))! };
 }
 
 /** Rows of a table matching a condition, straight from the database: what "nothing changed" checks count. */

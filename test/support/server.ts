@@ -29,7 +29,7 @@ export const usingPostgres = () => Boolean(process.env.SIDEDOOR_TEST_TEMPLATE);
 /** The Redis URL the tests may use, or '' when only in-process pub/sub is available. */
 export const testRedisUrl = () => process.env.SIDEDOOR_TEST_REDIS ?? '';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -40,7 +40,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function cloneTemplate(): Promise<string> {
+export async function cloneTemplate(): Promise<string> {
   const name = `${process.env.SIDEDOOR_TEST_TEMPLATE}_${randomBytes(5).toString('hex')}`;
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
@@ -52,7 +52,7 @@ async function cloneTemplate(): Promise<string> {
   return name;
 }
 
-async function dropDatabase(name: string): Promise<void> {
+export async function dropDatabase(name: string): Promise<void> {
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   try {

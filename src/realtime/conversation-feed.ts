@@ -1,0 +1,275 @@
+import type { Viewer } from '../auth/viewer';
+import type { ConversationEntity } from '../conversation/conversation.entity';
+import { conversationPolicy } from '../conversation/conversation.policy';
+import { forbidden, type DomainError } from '../errors';
+import type { Logger } from '../logger';
+import { Topic, type PubSubTransport } from '../pubsub';
+import type { DeliveryQueue } from './delivery-queue';
+import type { LoadedComment } from './realtime.store';
+
+/** What a subscription yields: a comment to execute as this subscriber, or the reason the subscription ends. */
+export type Delivery =
+  | { kind: 'comment'; comment: LoadedComment; viewer: Viewer; conversation: ConversationEntity }
+  | { kind: 'denied'; error: DomainError };
+
+/** Close code for a socket whose session ended (graphql-ws's Forbidden). */
+export const SESSION_ENDED_CLOSE_CODE = 4403;
+
+/** The websocket behind a subscription, so a dead session can be closed from here. */
+export interface ConnectionHandle {
+  close(code: number, reason: string): void;
+}
+
+export interface FeedSubscriber {
+  readonly sessionId: string;
+  readonly actorId: string;
+  /** Refreshed at every re-authorization, so each event runs with current permissions. */
+  viewer: Viewer;
+  /** The last comment sequence queued for this subscriber; null until it has joined. */
+  cursor: bigint | null;
+  /** Live comments that arrive while the subscriber's catch-up is being read, sent right after it. */
+  held: Delivery[] | null;
+  readonly queue: DeliveryQueue<Delivery>;
+  readonly connection: ConnectionHandle;
+}
+
+/** What a feed reads from PostgreSQL: the truth behind every doorbell. */
+export interface FeedStore {
+  latestSeq(conversation: FeedConversation): Promise<bigint>;
+  /** Comments with seq in (afterSeq, upToSeq], oldest first, author, mentions and attachments preloaded. */
+  comments(conversation: FeedConversation, afterSeq: bigint, upToSeq: bigint | null, limit: number): Promise<LoadedComment[]>;
+  /** Current viewers of the sessions still alive: one statement for any number of subscribers. */
+  viewers(sessionIds: string[]): Promise<Map<string, Viewer>>;
+  /** The conversation as it is now, so events resolve `conversation { ... }` without a query per subscriber. */
+  conversation(conversation: FeedConversation): Promise<ConversationEntity | null>;
+}
+
+export type FeedConversation = Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>;
+
+const BATCH = 100;
+const RETRY_MS = 1000;
+
+/**
+ * Everything one instance does for one conversation that has subscribers
+ * here. It holds the conversation's single channel subscription (the
+ * doorbell); on each ring it reads the new comments once, re-authorizes all
+ * its subscribers in one statement, and hands each subscriber each comment
+ * exactly once, in sequence order. Sequence order is commit order within a
+ * conversation (sequences are taken under the conversation's row lock), so
+ * "everything after the last one delivered" never skips a comment.
+ */
+export class ConversationFeed {
+  private readonly subscribers = new Set<FeedSubscriber>();
+  /** The highest comment sequence handed out (or present when the feed started). */
+  private position = 0n;
+  private ready: Promise<void> = Promise.resolve();
+  private commentsDirty = false;
+  private accessDirty = false;
+  private draining = false;
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private signals: AsyncIterator<unknown> | null = null;
+
+  constructor(
+    /** Refreshed with every batch of comments. */
+    private conversation: ConversationEntity,
+    private readonly deps: {
+      transport: PubSubTransport;
+      store: FeedStore;
+      logger: Logger;
+      onEmpty: (feed: ConversationFeed) => void;
+    },
+  ) {}
+
+  get conversationId(): string {
+    return this.conversation.id;
+  }
+
+  get organizationId(): string {
+    return this.conversation.organizationId;
+  }
+
+  /** Subscribers receiving live comments (joined, catch-up read). */
+  get liveCount(): number {
+    let count = 0;
+    for (const subscriber of this.subscribers) if (subscriber.cursor !== null && subscriber.held === null) count += 1;
+    return count;
+  }
+
+  start(): void {
+    const { transport } = this.deps;
+    const signals = transport.pubSub.subscribe(Topic.COMMENT_ADDED, this.conversation.id)[Symbol.asyncIterator]();
+    this.signals = signals;
+    // The first next() subscribes the channel; every signal after that is only a doorbell.
+    void (async () => {
+      try {
+        for (let result = await signals.next(); !result.done; result = await signals.next()) this.ring();
+      } catch (error) {
+        if (!this.closed) this.deps.logger.error({ err: error, conversationId: this.conversation.id }, 'comment signals failed');
+      }
+    })();
+    this.ready = this.readBaseline();
+    // A comment committed after the baseline but published before the channel
+    // subscription was active rang no bell here: look once more when it is.
+    void transport.subscribed(Topic.COMMENT_ADDED, this.conversation.id).then(() => this.ring());
+  }
+
+  /** A comment may have been committed: read what is new. */
+  ring(): void {
+    this.commentsDirty = true;
+    void this.drain();
+  }
+
+  /** Access may have changed: re-authorize every subscriber now. */
+  recheck(): void {
+    this.accessDirty = true;
+    void this.drain();
+  }
+
+  hasActor(actorIds: readonly string[]): boolean {
+    for (const subscriber of this.subscribers) if (actorIds.includes(subscriber.actorId)) return true;
+    return false;
+  }
+
+  /**
+   * Adds a subscriber. With `afterSeq`, the comments after it that this feed
+   * has already passed are read and queued first; live comments arriving
+   * meanwhile wait behind them, so there is neither a gap nor a duplicate.
+   */
+  async join(subscriber: FeedSubscriber, afterSeq: bigint | null): Promise<void> {
+    // In the set from the start, so the feed cannot close under a joining subscriber.
+    this.subscribers.add(subscriber);
+    try {
+      await this.ready;
+      const upTo = this.position;
+      if (afterSeq === null || afterSeq >= upTo) {
+        subscriber.cursor = afterSeq ?? upTo;
+        return;
+      }
+      subscriber.cursor = upTo;
+      subscriber.held = [];
+      let from = afterSeq;
+      while (subscriber.queue.isOpen) {
+        const page = await this.deps.store.comments(this.conversation, from, upTo, BATCH);
+        for (const comment of page) {
+          subscriber.queue.push({ kind: 'comment', comment, viewer: subscriber.viewer, conversation: this.conversation });
+        }
+        if (page.length < BATCH) break;
+        from = BigInt(page[page.length - 1]!.seq);
+      }
+      const held = subscriber.held;
+      subscriber.held = null;
+      for (const delivery of held) subscriber.queue.push(delivery);
+    } catch (error) {
+      this.leave(subscriber);
+      throw error;
+    }
+  }
+
+  leave(subscriber: FeedSubscriber): void {
+    if (!this.subscribers.delete(subscriber)) return;
+    if (this.subscribers.size === 0) this.deps.onEmpty(this);
+  }
+
+  /** Stops listening; with `endSubscriptions`, ends every subscription still open (server shutdown). */
+  close(endSubscriptions = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    void this.signals?.return?.();
+    if (endSubscriptions) for (const subscriber of this.subscribers) subscriber.queue.finish();
+    this.subscribers.clear();
+  }
+
+  private async readBaseline(): Promise<void> {
+    for (;;) {
+      try {
+        this.position = await this.deps.store.latestSeq(this.conversation);
+        return;
+      } catch (error) {
+        if (this.closed) return;
+        this.deps.logger.error({ err: error, conversationId: this.conversation.id }, 'reading the feed baseline failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+      }
+    }
+  }
+
+  /** One reader at a time; rings that arrive meanwhile make it loop once more instead of queueing. */
+  private async drain(): Promise<void> {
+    if (this.draining || this.closed) return;
+    this.draining = true;
+    try {
+      await this.ready;
+      while (!this.closed && (this.commentsDirty || this.accessDirty)) {
+        let comments: LoadedComment[] = [];
+        if (this.commentsDirty) {
+          this.commentsDirty = false;
+          comments = await this.deps.store.comments(this.conversation, this.position, null, BATCH);
+          if (comments.length === BATCH) this.commentsDirty = true;
+        }
+        if (comments.length > 0 || this.accessDirty) {
+          this.accessDirty = false;
+          const [, conversation] = await Promise.all([
+            this.authorize(),
+            comments.length > 0 ? this.deps.store.conversation(this.conversation) : null,
+          ]);
+          if (conversation) this.conversation = conversation;
+        }
+        this.dispatch(comments);
+      }
+    } catch (error) {
+      // PostgreSQL is away: nothing was handed out, so the next attempt starts from the same position.
+      this.deps.logger.error({ err: error, conversationId: this.conversation.id }, 'feed read failed; retrying');
+      this.commentsDirty = true;
+      this.accessDirty = true;
+      if (!this.closed && !this.retryTimer) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          void this.drain();
+        }, RETRY_MS);
+        this.retryTimer.unref();
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /**
+   * Re-reads every subscriber's session and access in one statement. A dead
+   * session closes its socket (4403); a live one without access to this
+   * conversation any more gets FORBIDDEN and its subscription completes.
+   */
+  private async authorize(): Promise<void> {
+    const subscribers = [...this.subscribers];
+    if (subscribers.length === 0) return;
+    const viewers = await this.deps.store.viewers([...new Set(subscribers.map((subscriber) => subscriber.sessionId))]);
+    for (const subscriber of subscribers) {
+      if (!this.subscribers.has(subscriber)) continue;
+      const viewer = viewers.get(subscriber.sessionId);
+      if (!viewer) {
+        this.leave(subscriber);
+        subscriber.queue.finish();
+        subscriber.connection.close(SESSION_ENDED_CLOSE_CODE, 'Forbidden');
+      } else if (!conversationPolicy.canRead(viewer, this.conversation)) {
+        this.leave(subscriber);
+        subscriber.queue.finish({ kind: 'denied', error: forbidden('You no longer have access to this conversation.') });
+      } else {
+        subscriber.viewer = viewer;
+      }
+    }
+  }
+
+  private dispatch(comments: readonly LoadedComment[]): void {
+    for (const comment of comments) {
+      const seq = BigInt(comment.seq);
+      for (const subscriber of this.subscribers) {
+        if (subscriber.cursor === null || seq <= subscriber.cursor) continue;
+        subscriber.cursor = seq;
+        const delivery: Delivery = { kind: 'comment', comment, viewer: subscriber.viewer, conversation: this.conversation };
+        if (subscriber.held) subscriber.held.push(delivery);
+        else subscriber.queue.push(delivery);
+      }
+      if (seq > this.position) this.position = seq;
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import type { DataSource } from 'typeorm';
+import type { SessionService } from '../auth/session.service';
+import type { LoadedComment } from '../comment/comment.loader';
+import type { Config } from '../config';
+import type { Context } from '../context';
+import type { ConversationEntity } from '../conversation/conversation.entity';
+import { badInput, unauthenticated } from '../errors';
+import { createLoaders, type Loaders } from '../loaders';
+import type { Logger } from '../logger';
+import { decodeCursor } from '../pagination';
+import { createPubSubTransport, Topic, type ControlSignal, type PubSubTransport, type Topics } from '../pubsub';
+import { connectionOf } from './connection';
+import { ConversationFeed, type Delivery, type FeedSubscriber } from './conversation-feed';
+import { DeliveryQueue } from './delivery-queue';
+import type { DomainEvents } from './events';
+import { RealtimeStore } from './realtime.store';
+
+/**
+ * Every feed re-reads and re-authorizes at least this often even if no
+ * message reached this instance (one lost in a network partition, an expired
+ * session). Messages make it happen at once.
+ */
+const SWEEP_INTERVAL_MS = 30_000;
+
+const overWebsocketsOnly = () =>
+  badInput('Subscriptions are served over websockets: connect to /graphql with the graphql-transport-ws protocol.');
+
+interface OrganizationWatch {
+  readonly feeds: Set<ConversationFeed>;
+  readonly signals: AsyncIterator<unknown>;
+}
+
+/**
+ * The real-time layer of one instance: it publishes domain events after their
+ * commit, and serves `commentAdded` subscriptions through one feed per
+ * conversation and one control channel per organization with subscribers here.
+ */
+export class RealtimeService {
+  /** What services call after a commit. Never throws: a failed publish is logged and PostgreSQL stays the truth. */
+  readonly events: DomainEvents;
+  private readonly store: RealtimeStore;
+  /** Viewer-less (they find nothing), shared by every subscription between its events. */
+  private readonly idleLoaders: Loaders;
+  private readonly logger: Logger;
+  private transport: PubSubTransport | null = null;
+  private readonly feeds = new Map<string, ConversationFeed>();
+  private readonly organizations = new Map<string, OrganizationWatch>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: { dataSource: DataSource; config: Config; logger: Logger; sessions: SessionService },
+  ) {
+    this.logger = deps.logger.child({ component: 'realtime' });
+    this.store = new RealtimeStore(deps.dataSource, deps.sessions);
+    this.idleLoaders = createLoaders(deps.dataSource, null);
+    this.events = {
+      commentAdded: async ({ conversationId, commentId, seq }) => {
+        const published = await this.publish(Topic.COMMENT_ADDED, conversationId, { conversationId, commentId, seq });
+        // Redis is away: subscribers on this instance still hear of it; the others catch up when it returns.
+        if (!published) this.feeds.get(conversationId)?.ring();
+      },
+      accessChanged: async ({ organizationId, conversationIds }) => {
+        await this.control({ type: 'accessChanged', organizationId, conversationIds: [...conversationIds] });
+      },
+      sessionsChanged: async ({ organizationId, actorIds }) => {
+        await this.control({ type: 'sessionsChanged', organizationId, actorIds: actorIds ? [...actorIds] : null });
+      },
+    };
+  }
+
+  /** 'redis' or 'in-process', once started. */
+  get transportKind(): PubSubTransport['kind'] | null {
+    return this.transport?.kind ?? null;
+  }
+
+  /** Connects to Redis (or sets up in-process pub/sub). Does not wait for Redis: an outage must not stop the server. */
+  start(): void {
+    if (this.transport) return;
+    this.transport = createPubSubTransport(this.deps.config, this.deps.logger);
+    this.transport.onReconnect(() => {
+      // Doorbells and control messages published during the outage are gone: ask PostgreSQL.
+      for (const feed of this.feeds.values()) {
+        feed.recheck();
+        feed.ring();
+      }
+    });
+    this.sweepTimer = setInterval(() => {
+      for (const feed of this.feeds.values()) {
+        feed.recheck();
+        feed.ring();
+      }
+    }, SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  /** How many subscriptions of this conversation this instance serves live: for health checks and tests. */
+  liveSubscriptions(conversationId: string): number {
+    return this.feeds.get(conversationId)?.liveCount ?? 0;
+  }
+
+  /** Whether the pub/sub backend answers: true in process. */
+  async ping(): Promise<boolean> {
+    return this.transport ? this.transport.ping() : false;
+  }
+
+  /** Ends every subscription of this instance and disconnects. */
+  async close(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    for (const feed of [...this.feeds.values()]) feed.close(true);
+    this.feeds.clear();
+    for (const watch of this.organizations.values()) void watch.signals.return?.();
+    this.organizations.clear();
+    const transport = this.transport;
+    this.transport = null;
+    await transport?.close();
+  }
+
+  /**
+   * `commentAdded(conversationId, after)`: NOT_FOUND unless the viewer may
+   * read the conversation; then the comments after `after` (when given),
+   * then each new one, as the subscriber's own deliveries.
+   */
+  async subscribeToComments(context: Context, conversationId: string, after: string | null): Promise<AsyncIterable<Delivery>> {
+    const { viewer } = context;
+    if (!viewer) throw unauthenticated();
+    const connection = connectionOf(context);
+    if (!connection || !this.transport) throw overWebsocketsOnly();
+    const conversation = await context.services.conversations.findReadableByGlobalId(context, conversationId);
+    const afterSeq = decodeCursor(after, 'after');
+
+    const feed = this.feedFor(conversation);
+    const subscriber: FeedSubscriber = {
+      sessionId: viewer.sessionId,
+      actorId: viewer.actorId,
+      viewer,
+      cursor: null,
+      held: null,
+      queue: new DeliveryQueue<Delivery>(() => feed.leave(subscriber)),
+      connection,
+    };
+    await feed.join(subscriber, afterSeq === null ? null : BigInt(afterSeq));
+    // Between events the context holds no loaders of its own: each event gets
+    // fresh ones (see present), and an idle subscription stays small.
+    context.loaders = this.idleLoaders;
+    return subscriber.queue;
+  }
+
+  /**
+   * Resolves one delivery for one subscriber: the rest of the event executes
+   * as that subscriber's current viewer, with fresh loaders primed with what
+   * the feed already read, so field rules apply per subscriber and a typical
+   * selection costs no query.
+   */
+  present(context: Context, delivery: Delivery | undefined): LoadedComment {
+    // Over HTTP graphql-js runs the field once with no event at all.
+    if (!delivery) throw overWebsocketsOnly();
+    if (delivery.kind === 'denied') throw delivery.error;
+    const { comment, viewer, conversation } = delivery;
+    context.viewer = viewer;
+    context.loaders = createLoaders(this.deps.dataSource, viewer);
+    context.loaders.conversation.prime(conversation.id, conversation);
+    for (const actor of [...(comment.author ? [comment.author] : []), ...(comment.mentions ?? [])]) {
+      context.loaders.actor.prime(actor.id, actor);
+    }
+    return comment;
+  }
+
+  private feedFor(conversation: ConversationEntity): ConversationFeed {
+    const existing = this.feeds.get(conversation.id);
+    if (existing) return existing;
+    const feed = new ConversationFeed(conversation, {
+      transport: this.transport!,
+      store: this.store,
+      logger: this.logger,
+      onEmpty: (empty) => this.dropFeed(empty),
+    });
+    this.feeds.set(conversation.id, feed);
+    this.watch(conversation.organizationId).feeds.add(feed);
+    feed.start();
+    return feed;
+  }
+
+  private dropFeed(feed: ConversationFeed): void {
+    if (this.feeds.get(feed.conversationId) === feed) this.feeds.delete(feed.conversationId);
+    feed.close();
+    const watch = this.organizations.get(feed.organizationId);
+    if (!watch) return;
+    watch.feeds.delete(feed);
+    if (watch.feeds.size === 0) {
+      this.organizations.delete(feed.organizationId);
+      void watch.signals.return?.();
+    }
+  }
+
+  /** The organization's control channel, subscribed while any of its conversations has a feed here. */
+  private watch(organizationId: string): OrganizationWatch {
+    const existing = this.organizations.get(organizationId);
+    if (existing) return existing;
+    const transport = this.transport!;
+    const signals = transport.pubSub.subscribe(Topic.CONTROL, organizationId)[Symbol.asyncIterator]();
+    const watch: OrganizationWatch = { feeds: new Set(), signals };
+    this.organizations.set(organizationId, watch);
+    void (async () => {
+      try {
+        for (let result = await signals.next(); !result.done; result = await signals.next()) this.onControl(result.value as ControlSignal);
+      } catch (error) {
+        this.logger.error({ err: error, organizationId }, 'control signals failed');
+      }
+    })();
+    // Access may have changed between the subscriber's check and this channel becoming active.
+    void transport.subscribed(Topic.CONTROL, organizationId).then(() => watch.feeds.forEach((feed) => feed.recheck()));
+    return watch;
+  }
+
+  private onControl(signal: ControlSignal): void {
+    const watch = this.organizations.get(signal.organizationId);
+    if (!watch) return;
+    for (const feed of watch.feeds) {
+      if (signal.type === 'accessChanged' && !signal.conversationIds.includes(feed.conversationId)) continue;
+      if (signal.type === 'sessionsChanged' && signal.actorIds && !feed.hasActor(signal.actorIds)) continue;
+      feed.recheck();
+    }
+  }
+
+  private async control(signal: ControlSignal): Promise<void> {
+    const published = await this.publish(Topic.CONTROL, signal.organizationId, signal);
+    if (!published) this.onControl(signal);
+  }
+
+  private async publish<K extends keyof Topics & string>(topic: K, id: Topics[K][0], payload: Topics[K][1]): Promise<boolean> {
+    if (!this.transport) return false;
+    try {
+      return await this.transport.publish(topic, id, payload);
+    } catch (error) {
+      this.logger.error({ err: error, topic, id }, 'publish failed');
+      return false;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { DataSource } from 'typeorm';
+import type { SessionService } from '../auth/session.service';
+import type { Viewer } from '../auth/viewer';
+import { ConversationEntity } from '../conversation/conversation.entity';
+import { COMMENT_WITH_RELATIONS, hydrateComment, type LoadedComment } from '../comment/comment.loader';
+import type { FeedConversation, FeedStore } from './conversation-feed';
+
+export type { LoadedComment };
+
+/** The feeds' reads: each serves every subscriber of a conversation on this instance at once. */
+export class RealtimeStore implements FeedStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async latestSeq(conversation: FeedConversation): Promise<bigint> {
+    const [row] = await this.dataSource.query(`SELECT max(seq)::text AS seq FROM comments WHERE conversation_id = $1`, [conversation.id]);
+    return BigInt(row?.seq ?? 0);
+  }
+
+  async comments(conversation: FeedConversation, afterSeq: bigint, upToSeq: bigint | null, limit: number): Promise<LoadedComment[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COMMENT_WITH_RELATIONS} FROM comments c
+        WHERE c.organization_id = $1 AND c.conversation_id = $2
+          AND c.seq > $3::bigint AND ($4::bigint IS NULL OR c.seq <= $4::bigint)
+        ORDER BY c.seq
+        LIMIT $5`,
+      [conversation.organizationId, conversation.id, afterSeq.toString(), upToSeq?.toString() ?? null, limit],
+    );
+    return rows.map((row) => hydrateComment(this.dataSource, row));
+  }
+
+  async conversation(conversation: FeedConversation): Promise<ConversationEntity | null> {
+    return this.dataSource.getRepository(ConversationEntity).findOneBy({ id: conversation.id, organizationId: conversation.organizationId });
+  }
+
+  viewers(sessionIds: string[]): Promise<Map<string, Viewer>> {
+    return this.sessions.viewersOf(sessionIds);
+  }
+}
