@@ -301,7 +301,10 @@ export async function generateOrganization(url: string, sessionSecret: string, l
     for (let i = 0; i < 3 * scale; i++) {
       const at = tick();
       const due = i % 2 === 0 ? new Date(Date.parse(at) + 3 * 24 * 3600 * 1000).toISOString() : null;
-      taskRows.push([randomUUID(), organizationId, mainConversationId, sentence(random, 4), i % 3 === 0, members[(i % (members.length - 1)) + 1]!.id, due, at]);
+      const assignee = members[(i % (members.length - 1)) + 1]!;
+      taskRows.push([randomUUID(), organizationId, mainConversationId, sentence(random, 4), i % 3 === 0, assignee.id, due, at]);
+      // createTask makes its assignee take part in the conversation.
+      arrive(mainConversationId, assignee);
     }
 
     // Messages and comments interleave as they would in a living conversation.

@@ -242,6 +242,7 @@ export async function benchFanout(
   let doorbellOutcome: Outcome;
   let sidedoorCpu: CpuReport;
   let channelSamples: ChannelSample[] = [];
+  let statementsPerComment = NaN;
   let sample: Run['sample'];
   const connectStarted = performance.now();
   const sockets = await connect(urls, tokens, run, true, conversationId);
@@ -249,10 +250,13 @@ export async function benchFanout(
   try {
     await warmUp(run, postComment);
     const stopSampling = options.channels ? sampleChannels(context.redisUrl, context.redisPrefix, 2000) : null;
+    const statementsBefore = await Promise.all(instances.map(async (instance) => (await instance.stats()).statements!));
     const stopCpu = measureCpu(cpuGroups(instances, context.database.name));
     await paced(count, postComment);
     sidedoorCpu = stopCpu();
     await drain(run, labels, 10_000);
+    const statementsAfter = await Promise.all(instances.map(async (instance) => (await instance.stats()).statements!));
+    statementsPerComment = statementsAfter.reduce((sum, after, i) => sum + after - statementsBefore[i]!, 0) / count;
     channelSamples = (await stopSampling?.()) ?? [];
     sidedoor = outcome(run, labels, run.sentAt);
     const rung = new Map<string, number>();
@@ -329,6 +333,14 @@ export async function benchFanout(
         baseline: baseline ? lostText(baseline) : undefined,
         target: 'nothing lost',
         verdict: verdict(sidedoor.lost === 0 && sidedoor.duplicates === 0 && sidedoor.reordered === 0 && run.failedPosts === 0),
+      },
+      {
+        bench: 'B3',
+        // SPEC §6: each event is resolved per subscriber without one query per subscriber per event.
+        metric: `SQL statements per comment, both instances (the postComment mutation included)`,
+        sidedoor: fixed(statementsPerComment, 1),
+        target: `independent of the ${SUBSCRIBERS} subscribers`,
+        verdict: verdict(statementsPerComment < SUBSCRIBERS / 10),
       },
       {
         bench: 'B3',
