@@ -101,7 +101,9 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     schema: getSchema(),
     // Who may introspect depends on the caller: securityPlugin decides (SPEC §5).
     introspection: true,
-    csrfPrevention: true,
+    // A browser sends none of these headers cross-site without a CORS preflight, which ALLOWED_ORIGINS
+    // governs; so an API client's GET with its bearer token is no CSRF risk.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: operationParseOptions(config),
