@@ -5,6 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Config } from './config';
@@ -55,6 +56,17 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestLog(logger));
+  // Browsers on the listed origins (any, when none is listed) may call the API. Credentials travel in
+  // the Authorization header, never in cookies, so no origin gains ambient authority.
+  app.use(
+    ['/graphql', '/attachments'],
+    cors({
+      origin: config.allowedOrigins.length > 0 ? [...config.allowedOrigins] : true,
+      allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id', 'range', 'if-range'],
+      exposedHeaders: ['x-request-id', 'content-disposition', 'content-range', 'accept-ranges', 'content-length'],
+      maxAge: 600,
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -89,7 +101,9 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     schema: getSchema(),
     // Who may introspect depends on the caller: securityPlugin decides (SPEC §5).
     introspection: true,
-    csrfPrevention: true,
+    // A browser sends none of these headers cross-site without a CORS preflight, which ALLOWED_ORIGINS
+    // governs; so an API client's GET with its bearer token is no CSRF risk.
+    csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: operationParseOptions(config),

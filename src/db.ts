@@ -103,7 +103,28 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
 }
 
 /** Connects and applies pending migrations (each in its own transaction). */
+/** Any fixed number: the advisory lock under which instances take turns migrating. */
+const MIGRATION_LOCK = 0x51de_d00;
+
+/**
+ * Connects and applies pending migrations (each in its own transaction).
+ * Instances starting together on one PostgreSQL take turns under an advisory
+ * lock, so the first migrates and the others find nothing left to do.
+ */
 export async function openDatabase(database: Database): Promise<void> {
-  await database.dataSource.initialize();
-  await database.dataSource.runMigrations({ transaction: 'each' });
+  const { dataSource } = database;
+  await dataSource.initialize();
+  if (database.embedded) {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.release();
+  }
 }

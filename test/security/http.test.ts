@@ -23,6 +23,18 @@ describe('GET /graphql', () => {
     expect(response.errors).toBeUndefined();
   });
 
+  it('answers a query sent with a bearer token, a header no cross-site request can carry without a preflight', async () => {
+    const owner = await buildOrganization(server, { name: 'Gert Get' });
+    const response = await raw(server, {
+      method: 'GET',
+      path: `/graphql?query=${encodeURIComponent('{ viewer { name } }')}`,
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ viewer: { name: 'Gert Get' } });
+    expect(response.errors).toBeUndefined();
+  });
+
   it('refuses a GET without a preflight-forcing header, as a cross-site link or <img> would send it', async () => {
     const response = await raw(server, { method: 'GET', path: `/graphql?query=${encodeURIComponent('{ __typename }')}` });
     expect(response.status).toBe(400);
