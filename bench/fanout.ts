@@ -218,6 +218,7 @@ export async function benchFanout(
   await doorbell.psubscribe(`${context.redisPrefix}comment-added:${org.mainConversationId}`);
 
   const commentIds = new Map<string, string>();
+  const roundTrips: number[] = [];
   let postedTo = 0;
   const postComment = async (label: string) => {
     const instance = instances[postedTo++ % instances.length]!;
@@ -232,6 +233,7 @@ export async function benchFanout(
       const data = expectData('postComment', response);
       commentIds.set(label, parseGlobalId(data.postComment.id)!.id);
       run.sentAt.set(label, sentAt);
+      if (!label.startsWith('warm')) roundTrips.push(performance.now() - sentAt);
     } catch (error) {
       run.failedPosts++;
       if (run.failedPosts <= 3) console.error(`B3: a comment failed to post: ${(error as Error).message}`);
@@ -274,6 +276,7 @@ export async function benchFanout(
   notes.push(
     `${SUBSCRIBERS} subscribers (${SUBSCRIBERS / INSTANCES} per instance, ${SUBSCRIBERS} sessions of ${org.members.length} members and ${org.guests.length} guests) connected and subscribed in ${fixed(connectSeconds, 1)} s; ${count} comments posted at ${RATE_PER_SECOND}/s over ${seconds} s, alternately to each instance, ${run.failedPosts} failed`,
     `Sidedoor latency is measured from the moment the postComment request left (before the commit: an upper bound of commit-to-receive) and, for comparison with the baseline, from the moment Redis delivered the commit's doorbell to a listener (a lower bound)`,
+    `postComment round trip while delivering: p50 ${ms(percentile(roundTrips, 50))}, p99 ${ms(percentile(roundTrips, 99))}`,
     `Sidedoor CPU (% of one core) while posting: ${cpuSummary(sidedoorCpu)}`,
     ...saturation([sidedoorCpu]),
   );

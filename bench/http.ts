@@ -78,7 +78,7 @@ export async function benchStatements(context: BenchContext): Promise<BenchResul
       });
       for (const [name, measured, shape] of [
         ['conversation page', pageCounts, `${50 * org.scale} messages, ${100 * org.scale} comments; first ${page.messages}/${page.comments}`],
-        ['conversation list', listCounts, `${25 * org.scale + 1} conversations, ${10 * org.scale} comments each; first ${list.first}, comments ${list.comments}`],
+        ['conversation list', listCounts, `${25 * org.scale} conversations with ${10 * org.scale} comments each, + the main one; first ${list.first}, comments ${list.comments}`],
       ] as const) {
         const worst = Math.max(...measured.counts);
         rows.push({
