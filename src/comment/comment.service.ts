@@ -55,33 +55,35 @@ export class CommentService {
     const attachmentIds = [...(input.attachmentIds ?? [])];
     if (isGuest(viewer)) await this.rateLimits.consume('guestComment', viewer.actorId);
 
-    const comment = await this.dataSource.transaction(async (manager) => {
+    const commentId = await this.dataSource.transaction(async (manager) => {
       const conversation = await this.conversations.lockReadable(manager, viewer, conversationId);
       const mentions = await this.checkMentions(manager, viewer, conversation, mentionIds);
       const [row] = await manager.query(
         `INSERT INTO comments (organization_id, conversation_id, author_id, body) VALUES ($1, $2, $3, $4) RETURNING id`,
         [viewer.organizationId, conversation.id, viewer.actorId, body],
       );
-      const commentId: string = row.id;
+      const id: string = row.id;
       if (mentions.length > 0) {
         await manager.query(
           `INSERT INTO comment_mentions (comment_id, actor_id, position)
            SELECT $1, id, n FROM unnest($2::uuid[]) WITH ORDINALITY AS m(id, n)`,
-          [commentId, mentions.map((actor) => actor.id)],
+          [id, mentions.map((actor) => actor.id)],
         );
       }
       if (attachmentIds.length > 0) {
         const claimer = this.attachments();
         if (!claimer) throw badInput('Attachments are not available on this server.', 'attachmentIds');
-        await claimer.claim(manager, viewer, attachmentIds, { conversationId: conversation.id, commentId });
+        await claimer.claim(manager, viewer, attachmentIds, { conversationId: conversation.id, commentId: id });
       }
       await addParticipants(manager, conversation.id, [
         ...(isMember(viewer) ? [viewer.actorId] : []),
         ...mentions.filter((actor) => actor.kind === 'MEMBER').map((actor) => actor.id),
       ]);
       await manager.query(`UPDATE conversations SET updated_at = now() WHERE id = $1`, [conversation.id]);
-      return this.loadOne(manager, commentId);
+      return id;
     });
+    // Read back after the commit: the conversation's lock, which orders every comment of it, is held no longer than the writes.
+    const comment = (await this.findLoaded(viewer.organizationId, commentId))!;
     await this.events().commentAdded({ conversationId: comment.conversationId, commentId: comment.id, seq: comment.seq });
     return comment;
   }
@@ -104,11 +106,6 @@ export class CommentService {
       organizationId,
     ]);
     return row ? hydrateComment(this.dataSource, row) : null;
-  }
-
-  private async loadOne(manager: EntityManager, commentId: string): Promise<LoadedComment> {
-    const [row] = await manager.query(`SELECT ${COMMENT_WITH_RELATIONS} FROM comments c WHERE c.id = $1`, [commentId]);
-    return hydrateComment(this.dataSource, row);
   }
 
   private validBody(body: string): string {

@@ -24,6 +24,7 @@ import { withRequestId } from '../security/request-id';
 import type { Services } from '../services';
 import { bindConnection } from './connection';
 import { SESSION_ENDED_CLOSE_CODE } from './conversation-feed';
+import { SharedSubscriptionExecution } from './shared-execution';
 
 /** The largest frame a client may send; larger ones close the socket with 1009. @default 1 MiB */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -152,9 +153,11 @@ export function attachWebSocketServer(options: {
     });
   };
 
+  const sharedExecution = new SharedSubscriptionExecution();
   const protocol = makeServer<ConnectionParams, Extra>(
     {
       schema,
+      subscribe: sharedExecution.subscribe,
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
 
       async onConnect(ctx) {

@@ -208,6 +208,33 @@ describeWithRedis('commentAdded across instances', () => {
     expect(statements.count - before).toBeLessThanOrEqual(5);
   });
 
+  it('executes an event once for all members with the same operation, and once per guest', async () => {
+    const guest = await guestIn(first, owner, conversation, 'Solo Guest');
+    // conversation.comments is not preloaded with the event: each execution of this selection costs a statement.
+    const selection = `subscription ($id: ID!) {
+      commentAdded(conversationId: $id) { body author { name ... on User { email } } conversation { comments(first: 1) { totalCount } } }
+    }`;
+    const members = await Promise.all(Array.from({ length: 9 }, async () => (await open(first, owner.token)).subscribe(selection, { id: conversation.id })));
+    const guestSubscription = (await open(first, guest.token)).subscribe(selection, { id: conversation.id });
+    await untilLive(first, conversation, 10);
+
+    const statements = first.app.database.statements;
+    const before = statements.count;
+    await postComment(second, owner.token, conversation, 'Shared once.');
+    const memberResults = await Promise.all(members.map(async (subscription) => (await subscription.take(1))[0]!));
+    const [guestResult] = await guestSubscription.take(1);
+
+    for (const result of memberResults) {
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.commentAdded).toMatchObject({ body: 'Shared once.', author: { name: owner.actor.name, email: owner.email } });
+    }
+    expect(guestResult!.data!.commentAdded.author).toEqual({ name: owner.actor.name, email: null });
+    expect(codes(guestResult as any)).toEqual(['FORBIDDEN']);
+    // The feed's reads (comment, sessions, conversation), one execution for the nine members and one
+    // for the guest (plus at most the periodic re-check's two); executing per subscriber would cost ten.
+    expect(statements.count - before).toBeLessThanOrEqual(7);
+  });
+
   it('sends the comments after the cursor, then the live ones, each exactly once and in order', async () => {
     const guest = await guestIn(first, owner, conversation);
     for (const body of ['one', 'two', 'three']) await postComment(second, owner.token, conversation, body);

@@ -1,0 +1,83 @@
+import {
+  createSourceEventStream,
+  execute,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
+import type { Viewer } from '../auth/viewer';
+import type { Delivery } from './conversation-feed';
+
+/**
+ * What an event's result can depend on, besides the operation: a member's
+ * result varies only with their role and the organization's guest settings
+ * (members-only fields, `viewerCan*`); a guest's also with who they are
+ * (their own email, their own conversations), so guests never share.
+ */
+function audience(viewer: Viewer): string {
+  return viewer.kind === 'MEMBER' ? `member:${viewer.role}:${viewer.guestsEnabled}:${viewer.whoCanInvite}` : `guest:${viewer.actorId}`;
+}
+
+/** Like graphql-js's own mapping of a source stream, with `return` passed straight through so an idle subscription ends at once. */
+function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, map: (value: T) => Promise<U>): AsyncIterableIterator<U> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  const mapped = async (result: IteratorResult<T>): Promise<IteratorResult<U>> =>
+    result.done ? { done: true, value: undefined } : { done: false, value: await map(result.value) };
+  return {
+    next: () => iterator.next().then(mapped),
+    return: async () => (iterator.return ? mapped(await iterator.return()) : { done: true, value: undefined }),
+    throw: async (error) => (iterator.throw ? mapped(await iterator.throw(error)) : Promise.reject(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
+ * graphql-js executes a subscription's selection once per subscriber per
+ * event. Subscribers of one conversation on one instance receive the very same
+ * comment object from their feed, so subscribers with the same operation and
+ * the same audience share one execution of it: a thousand members cost one
+ * execution per event, not a thousand. Results are never mutated afterwards
+ * (error formatting copies), so sharing them is safe.
+ */
+export class SharedSubscriptionExecution {
+  private readonly documentIds = new WeakMap<DocumentNode, number>();
+  private nextDocumentId = 0;
+  /** Per comment (dropped with it), the result per operation and audience. */
+  private readonly results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+
+  /** The `subscribe` that graphql-ws runs for subscription operations. */
+  readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
+    const stream = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
+    return mapAsyncIterator(stream as AsyncIterable<unknown>, (payload) => this.resultFor(args, payload));
+  };
+
+  private resultFor(args: ExecutionArgs, payload: unknown): Promise<ExecutionResult> {
+    const run = () => Promise.resolve(execute({ ...args, rootValue: payload }));
+    const delivery = payload as Delivery | undefined;
+    if (delivery?.kind !== 'comment') return run();
+    let byOperation = this.results.get(delivery.comment);
+    if (!byOperation) {
+      byOperation = new Map();
+      this.results.set(delivery.comment, byOperation);
+    }
+    const key = `${this.documentId(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${audience(delivery.viewer)}`;
+    let result = byOperation.get(key);
+    if (!result) {
+      result = run();
+      byOperation.set(key, result);
+    }
+    return result;
+  }
+
+  private documentId(document: DocumentNode): number {
+    let id = this.documentIds.get(document);
+    if (id === undefined) {
+      id = this.nextDocumentId++;
+      this.documentIds.set(document, id);
+    }
+    return id;
+  }
+}
