@@ -19,7 +19,7 @@ import { attachWebSocketServer } from './realtime/websocket';
 import { getSchema } from './schema';
 import { securityPlugin } from './security/apollo-plugin';
 import { documentLimitRules, operationParseOptions } from './security/limits';
-import { currentRequestId, requestIdFrom, withRequestId } from './security/request-id';
+import { requestIdFrom, tagRequest } from './security/request-id';
 import { createServices, type Services } from './services';
 
 export interface App {
@@ -122,23 +122,22 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
 
   const contextFor = async (req: Request): Promise<Context> => {
     const token = bearerToken(req.headers.authorization);
+    const requestId = req.res!.locals.requestId as string;
     let viewer: Context['viewer'] = null;
     try {
       viewer = token ? await services.sessions.authenticate(token) : null;
     } catch (error) {
       // Apollo would answer 500 "Context creation failed: <driver message>"; say what happened instead.
       if (!isDatabaseUnavailable(error)) throw error;
-      throw new GraphQLError('database unavailable', {
+      const unavailable = new GraphQLError('database unavailable', {
         originalError: error as Error,
         extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } },
       });
+      tagRequest(unavailable, requestId);
+      throw unavailable;
     }
-    return createContext(services, viewer, { requestId: currentRequestId() ?? requestIdFrom(undefined), ip: req.ip ?? null });
+    return createContext(services, viewer, { requestId, ip: req.ip ?? null });
   };
-
-  // After the body is read (the JSON parser's stream callbacks lose the async context), so
-  // everything Apollo does for this request (logs, masked errors) carries the request id.
-  const inRequestScope: RequestHandler = (_req, res, next) => withRequestId(res.locals.requestId as string, next);
 
   const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
     if (res.headersSent) return next(error);
@@ -170,7 +169,6 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
       app.use(
         '/graphql',
         express.json({ limit: '1mb' }),
-        inRequestScope,
         expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }),
       );
       app.use(bodyErrors);

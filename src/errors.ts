@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger';
-import { currentRequestId } from './security/request-id';
+import { requestIdOf } from './security/request-id';
 
 /** Every code a client can see in `errors[*].extensions.code` (SPEC §5). */
 export enum ErrorCode {
@@ -124,10 +124,11 @@ export function formatError(logger: Logger, formatted: GraphQLFormattedError, er
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   }
   const errorId = randomUUID();
-  const requestId = currentRequestId();
+  const taggedId = requestIdOf(error) ?? formatted.extensions?.requestId;
+  const requestId = typeof taggedId === 'string' ? taggedId : undefined;
   const original = (error as { originalError?: unknown })?.originalError ?? error;
   if (isDatabaseUnavailable(error)) {
-    logger.warn({ errorId, err: original, path: formatted.path }, 'database unavailable');
+    logger.warn({ errorId, requestId, err: original, path: formatted.path }, 'database unavailable');
     return {
       message: DATABASE_UNAVAILABLE_MESSAGE,
       locations: formatted.locations,
@@ -135,7 +136,7 @@ export function formatError(logger: Logger, formatted: GraphQLFormattedError, er
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId, ...(requestId ? { requestId } : {}) },
     };
   }
-  logger.error({ errorId, err: original, path: formatted.path }, 'unexpected error');
+  logger.error({ errorId, requestId, err: original, path: formatted.path }, 'unexpected error');
   return {
     message: `Something went wrong on our side. Quote error id ${errorId} if you contact support.`,
     locations: formatted.locations,

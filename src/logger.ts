@@ -1,6 +1,5 @@
 import pino from 'pino';
 import type { Config } from './config';
-import { currentRequestId } from './security/request-id';
 
 export type Logger = pino.Logger;
 
@@ -23,18 +22,15 @@ function safeError(error: unknown): Record<string, unknown> {
 }
 
 /**
- * Structured JSON logs. Every line written while serving a request carries its
- * `requestId`; secrets and message bodies are redacted wherever they appear.
+ * Structured JSON logs. The lines about a request (its access line, its
+ * masked errors) carry its `requestId`; secrets and message bodies are
+ * redacted wherever they appear.
  */
 export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level: config.logLevel,
       base: undefined,
-      mixin() {
-        const requestId = currentRequestId();
-        return requestId ? { requestId } : {};
-      },
       serializers: { err: safeError, error: safeError },
       redact: {
         paths: [

@@ -20,7 +20,7 @@ import { ErrorCode, formatError } from '../errors';
 import type { Logger } from '../logger';
 import { mayIntrospect, withoutSuggestions } from '../security/introspection';
 import { operationLimitRules, operationParseOptions, tooManyTokens } from '../security/limits';
-import { withRequestId } from '../security/request-id';
+import { tagRequest } from '../security/request-id';
 import type { Services } from '../services';
 import { bindConnection } from './connection';
 import { SESSION_ENDED_CLOSE_CODE } from './conversation-feed';
@@ -231,7 +231,8 @@ export function attachWebSocketServer(options: {
       onNext(ctx, _id, _payload, args, result: ExecutionResult) {
         if (!result.errors) return result;
         const errors = result.errors;
-        return withRequestId((args.contextValue as Context).requestId, () => ({ ...result, errors: format(ctx, errors) }));
+        for (const error of errors) tagRequest(error, (args.contextValue as Context).requestId);
+        return { ...result, errors: format(ctx, errors) };
       },
 
       onError(ctx, _id, _payload, errors) {

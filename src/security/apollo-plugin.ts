@@ -5,6 +5,7 @@ import type { Context } from '../context';
 import { isDatabaseUnavailable } from '../errors';
 import { mayIntrospect, withoutSuggestions } from './introspection';
 import { requestLimitRules, tooManyTokens } from './limits';
+import { tagRequest } from './request-id';
 
 /**
  * The per-request half of the operation limits for Apollo. Apollo caches a
@@ -30,6 +31,7 @@ export function securityPlugin(config: Config): ApolloServerPlugin<Context> {
         async didEncounterErrors({ contextValue, errors }) {
           const hideSuggestions = !mayIntrospect(config, contextValue.viewer);
           for (const error of errors) {
+            tagRequest(error, contextValue.requestId);
             // graphql-js words its token limit as a syntax error (with a typo): say what the limit is.
             error.message = error.message.replace(/^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/, tooManyTokens);
             if (hideSuggestions) error.message = withoutSuggestions(error.message);

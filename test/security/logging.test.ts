@@ -1,6 +1,8 @@
 import { QueryFailedError } from 'typeorm';
 import { createLogger } from '../../src/logger';
-import { withRequestId } from '../../src/security/request-id';
+import { GraphQLError } from 'graphql';
+import { formatError } from '../../src/errors';
+import { tagRequest } from '../../src/security/request-id';
 import { LogCapture } from './helpers';
 
 describe('logs', () => {
@@ -35,17 +37,14 @@ describe('logs', () => {
     expect(logs.lines[0]).toMatchObject({ password: '[redacted]', input: { password: '[redacted]', token: '[redacted]' } });
   });
 
-  it('stamp every line written while serving a request with its id', async () => {
+  it('give a masked error the id of the request it happened in, in the answer and in the log line', () => {
     const logs = new LogCapture();
     const logger = createLogger({ logLevel: 'info' }, logs);
-    await withRequestId('req-1', async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      logger.info('inside');
-    });
-    logger.info('outside');
-    expect(logs.lines.map((line) => [line.msg, line.requestId])).toEqual([
-      ['inside', 'req-1'],
-      ['outside', undefined],
-    ]);
+    const error = new GraphQLError('relation "actors" does not exist', { originalError: new Error('relation "actors" does not exist') });
+    tagRequest(error, 'req-1');
+    const formatted = formatError(logger, { message: error.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, error);
+    expect(formatted.message).not.toContain('actors');
+    expect(formatted.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', errorId: expect.any(String), requestId: 'req-1' });
+    expect(logs.lines).toEqual([expect.objectContaining({ msg: 'unexpected error', requestId: 'req-1', errorId: formatted.extensions!.errorId })]);
   });
 });
