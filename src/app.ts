@@ -101,6 +101,8 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     schema: getSchema(),
     // Who may introspect depends on the caller: securityPlugin decides (SPEC §5).
     introspection: true,
+    // main.ts owns the signals: Apollo's own handlers would stop it behind our back and re-raise the signal.
+    stopOnTerminationSignals: false,
     // A browser sends none of these headers cross-site without a CORS preflight, which ALLOWED_ORIGINS
     // governs; so an API client's GET with its bearer token is no CSRF risk.
     csrfPrevention: { requestHeaders: ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'] },

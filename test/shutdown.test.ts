@@ -20,7 +20,8 @@ beforeAll(async () => {
   port = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    NODE_ENV: 'test',
+    // Not 'test': libraries change behaviour under NODE_ENV=test (Apollo installs no signal handlers then).
+    NODE_ENV: 'development',
     PORT: String(port),
     PASSWORD_HASH_COST: '10',
     LOG_LEVEL: 'silent',
