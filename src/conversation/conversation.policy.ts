@@ -1,4 +1,4 @@
-import { isAdmin, isGuest, isMember, type Viewer } from '../auth/viewer';
+import { isGuest, isMember, type Viewer } from '../auth/viewer';
 import type { ConversationEntity } from './conversation.entity';
 
 /**
@@ -23,18 +23,13 @@ export const conversationPolicy = {
     return isMember(viewer) && conversation.kind === 'THREAD';
   },
 
-  /** Settings, tasks, assignees, labels: members only. */
-  canManage(viewer: Viewer): boolean {
+  /** Recording inbound external messages (integrations and members). Guests never. */
+  canRecordMessages(viewer: Viewer): boolean {
     return isMember(viewer);
   },
 
-  /** Inviting, adding, removing and revoking guests: owners and admins, and members when whoCanInvite is MEMBERS. */
-  canManageGuests(viewer: Viewer): boolean {
-    return isMember(viewer) && (isAdmin(viewer) || viewer.whoCanInvite === 'MEMBERS');
-  },
-
-  /** What `viewerCanInviteGuests` shows: allowed, guests enabled, and a thread that takes guests. */
-  canInviteGuests(viewer: Viewer, conversation: Pick<ConversationEntity, 'kind' | 'allowGuests'>): boolean {
-    return this.canManageGuests(viewer) && viewer.guestsEnabled && conversation.kind === 'THREAD' && conversation.allowGuests;
+  /** Settings, tasks, assignees, labels: members only. */
+  canManage(viewer: Viewer): boolean {
+    return isMember(viewer);
   },
 };

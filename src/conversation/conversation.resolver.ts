@@ -5,6 +5,7 @@ import { Gate } from '../auth/auth-checker';
 import { CommentConnection } from '../comment/comment.type';
 import type { LoadedComment } from '../comment/comment.loader';
 import type { Context } from '../context';
+import { guestPolicy } from '../guest/guest.policy';
 import { Guest } from '../guest/guest.type';
 import { toGlobalId } from '../ids';
 import type { LoadedMessage } from '../message/message.loader';
@@ -122,6 +123,6 @@ export class ConversationResolver {
 
   @FieldResolver(() => Boolean)
   viewerCanInviteGuests(@Root() conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
-    return conversationPolicy.canInviteGuests(viewer!, conversation);
+    return guestPolicy.canInvite(viewer!, conversation);
   }
 }

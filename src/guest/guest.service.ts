@@ -1,10 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import type { SessionService } from '../auth/session.service';
-import { isAdmin, type Viewer } from '../auth/viewer';
+import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
 import { ConversationEntity } from '../conversation/conversation.entity';
-import { conversationPolicy } from '../conversation/conversation.policy';
 import { guestNotAllowed } from '../conversation/conversation.service';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { decodeId } from '../ids';
@@ -13,6 +12,7 @@ import { OrganizationEntity, type GuestInviters } from '../organization/organiza
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
 import * as validate from '../validation';
+import { guestPolicy } from './guest.policy';
 
 export interface GuestInvitation {
   guest: ActorEntity;
@@ -167,7 +167,7 @@ export class GuestService {
 
   /** Turning guests off blocks invitations and suspends every guest session until they are on again. */
   async updateSettings(viewer: Viewer, input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null }): Promise<OrganizationEntity> {
-    if (!isAdmin(viewer)) throw forbidden('Only owners and admins can change guest settings.');
+    if (!guestPolicy.canChangeSettings(viewer)) throw forbidden('Only owners and admins can change guest settings.');
     const { organization, disabled } = await this.dataSource.transaction(async (manager) => {
       const organization = await this.lockOrganization(manager, viewer);
       const disabled = input.enabled === false && organization.guestsEnabled;
@@ -207,7 +207,7 @@ export class GuestService {
   }
 
   private assertCanManage(viewer: Viewer): void {
-    if (!conversationPolicy.canManageGuests(viewer)) {
+    if (!guestPolicy.canManage(viewer)) {
       throw forbidden('Only owners and admins can manage guests in this organization (Settings > Guests: who can invite).');
     }
   }

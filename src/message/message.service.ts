@@ -2,8 +2,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/viewer';
 import type { AttachmentClaimer } from '../comment/comment.service';
 import { ConversationEntity } from '../conversation/conversation.entity';
+import { conversationPolicy } from '../conversation/conversation.policy';
 import { addParticipants, type ConversationService } from '../conversation/conversation.service';
-import { badInput } from '../errors';
+import { badInput, forbidden } from '../errors';
 import { decodeId } from '../ids';
 import type { Logger } from '../logger';
 import * as validate from '../validation';
@@ -71,6 +72,7 @@ export class MessageService {
 
   /** Records an inbound message; without a conversation it starts a new thread. */
   async create(viewer: Viewer, fields: CreateMessageFields): Promise<LoadedMessage> {
+    if (!conversationPolicy.canRecordMessages(viewer)) throw forbidden('Only organization members can record external messages.');
     const conversationId = fields.conversationId != null ? decodeId(fields.conversationId, 'Conversation') : null;
     const from = address(fields.channel, fields.from, 'from');
     const to = addresses(fields.channel, fields.to, 'to');
@@ -122,6 +124,7 @@ export class MessageService {
     const message = await this.dataSource.transaction(async (manager) => {
       const conversation = await this.conversations.lockReadable(manager, viewer, conversationId);
       if (conversation.kind !== 'THREAD') throw badInput('Chat rooms are internal: there is no one outside to reply to.', 'conversationId');
+      if (!conversationPolicy.canReply(viewer, conversation)) throw forbidden('Only organization members can reply to the outside world.');
       const [last] = await manager.query(
         `SELECT channel, "from", "to", subject FROM messages WHERE conversation_id = $1 AND direction = 'INBOUND' ORDER BY seq DESC LIMIT 1`,
         [conversation.id],

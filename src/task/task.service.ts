@@ -1,8 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import type { Viewer } from '../auth/viewer';
+import { conversationPolicy } from '../conversation/conversation.policy';
 import { addParticipants, type ConversationService } from '../conversation/conversation.service';
-import { badInput, notFound } from '../errors';
+import { badInput, forbidden, notFound } from '../errors';
 import { decodeId } from '../ids';
 import * as validate from '../validation';
 import { hydrateTask, TASK_WITH_RELATIONS, type LoadedTask } from './task.loader';
@@ -21,6 +22,7 @@ export class TaskService {
   ) {}
 
   async create(viewer: Viewer, conversationGlobalId: string, fields: TaskFields & { title: string }): Promise<LoadedTask> {
+    if (!conversationPolicy.canManage(viewer)) throw forbidden('Only organization members can create tasks.');
     const conversationId = decodeId(conversationGlobalId, 'Conversation');
     const title = validate.text(fields.title, 'title', { max: 500 });
     return this.dataSource.transaction(async (manager) => {
@@ -37,6 +39,7 @@ export class TaskService {
   }
 
   async update(viewer: Viewer, globalId: string, fields: TaskFields): Promise<LoadedTask> {
+    if (!conversationPolicy.canManage(viewer)) throw forbidden('Only organization members can change tasks.');
     const id = decodeId(globalId, 'Task');
     const title = fields.title == null ? undefined : validate.text(fields.title, 'title', { max: 500 });
     return this.dataSource.transaction(async (manager) => {

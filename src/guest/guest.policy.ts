@@ -1,0 +1,24 @@
+import { isAdmin, isMember, type Viewer } from '../auth/viewer';
+import type { ConversationEntity } from '../conversation/conversation.entity';
+
+/**
+ * Who may manage guests. Guests themselves never may; owners and admins
+ * always may; members may while the organization's `whoCanInvite` is MEMBERS
+ * (the default).
+ */
+export const guestPolicy = {
+  /** Inviting, adding, removing and revoking guests. */
+  canManage(viewer: Viewer): boolean {
+    return isMember(viewer) && (isAdmin(viewer) || viewer.whoCanInvite === 'MEMBERS');
+  },
+
+  /** What `viewerCanInviteGuests` shows: allowed, guests enabled, and a thread that takes guests (never a chat room). */
+  canInvite(viewer: Viewer, conversation: Pick<ConversationEntity, 'kind' | 'allowGuests'>): boolean {
+    return this.canManage(viewer) && viewer.guestsEnabled && conversation.kind === 'THREAD' && conversation.allowGuests;
+  },
+
+  /** Guest settings: owners and admins. */
+  canChangeSettings(viewer: Viewer): boolean {
+    return isAdmin(viewer);
+  },
+};
