@@ -106,12 +106,17 @@ const hasRedisServer = (() => {
     // Committed while Redis is down, on the instance the subscriber is not connected to: the publish fails, the mutation does not.
     await postComment(second, owner.token, conversation, 'during 1');
     await postComment(second, owner.token, conversation, 'during 2');
+    // Not ready while Redis is down (queries keep working all the same, as the comments above show).
+    const readiness = await fetch(`${second.url}/readyz`);
+    expect(readiness.status).toBe(503);
+    expect(await readiness.json()).toMatchObject({ checks: { database: 'ok', redis: 'unavailable' } });
     await redis.start();
 
     // No new comment is needed to bring them: the instances catch up by themselves once Redis is back.
     const caughtUp = await subscription.take(3, 10_000);
     expect(caughtUp.map((result) => result.data!.commentAdded.body)).toEqual(['before', 'during 1', 'during 2']);
 
+    expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
     const after = await postComment(second, owner.token, conversation, 'after');
     const all = await subscription.take(4, 10_000);
     expect(all.map((result) => result.data!.commentAdded.body)).toEqual(['before', 'during 1', 'during 2', 'after']);
