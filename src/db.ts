@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
-import { PGliteDriver } from 'typeorm-pglite';
 import type { Config } from './config';
 import type { Logger } from './logger';
+import { pgliteDriver } from './pglite.driver';
 import { migrations } from '../migrations';
 import { ActorEntity } from './actor/actor.entity';
 import { AttachmentEntity } from './attachment/attachment.entity';
@@ -95,7 +95,7 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
   return {
     dataSource: new DataSource({
       ...common,
-      driver: new PGliteDriver(config.dataDir === 'memory://' ? {} : { dataDir: config.dataDir }).driver,
+      driver: pgliteDriver(config.dataDir === 'memory://' ? {} : { dataDir: config.dataDir }),
     }),
     statements,
     embedded: true,

@@ -12,7 +12,7 @@ import {
   uniqueEmail,
   type Session,
 } from '../support/factories';
-import { codes, startServer, type TestServer } from '../support/server';
+import { codes, itWithSharedDatabase, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -247,7 +247,7 @@ describe('removal and revocation', () => {
     expect(await guestsOf(owner)).toEqual([{ id: actorGlobalId(guest.actor), email: guest.email, status: 'REVOKED', conversationCount: 0 }]);
   });
 
-  it('removal and revocation on one instance take effect on another at once: no grant is cached', async () => {
+  itWithSharedDatabase('removal and revocation on one instance take effect on another at once: no grant is cached', async () => {
     const { owner, conversation } = await setup();
     const second = await buildConversation(server, owner, { subject: 'Second' });
     const guest = await buildGuest(server, owner, conversation.id);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { buildOrganization, type Session } from '../support/factories';
-import { startServer, type TestServer } from '../support/server';
+import { startServer, usingPostgres, type TestServer } from '../support/server';
 import { reachable } from '../support/services';
 import { connect, within, type TestClient } from '../support/websocket';
 import { COMMENT_ADDED, conversationOf, guestIn, postComment, untilLive } from './helpers';
@@ -70,7 +70,7 @@ const hasRedisServer = (() => {
   }
 })();
 
-(hasRedisServer ? describe : describe.skip)('a Redis outage', () => {
+(hasRedisServer && usingPostgres() ? describe : describe.skip)('a Redis outage', () => {
   let redis: OwnRedis;
   let first: TestServer;
   let second: TestServer;

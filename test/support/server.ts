@@ -29,6 +29,13 @@ export const usingPostgres = () => Boolean(process.env.SIDEDOOR_TEST_TEMPLATE);
 /** The Redis URL the tests may use, or '' when only in-process pub/sub is available. */
 export const testRedisUrl = () => process.env.SIDEDOOR_TEST_REDIS ?? '';
 
+/**
+ * For tests that run a second instance on the same database: an embedded
+ * database belongs to one process, so they need PostgreSQL (the fallback run
+ * reports them as skipped; CI always has PostgreSQL).
+ */
+export const itWithSharedDatabase: jest.It = usingPostgres() ? it : it.skip;
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
