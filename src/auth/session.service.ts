@@ -4,6 +4,8 @@ import { SessionEntity } from './session.entity';
 import { hashToken, newToken } from './tokens';
 import type { Viewer } from './viewer';
 
+/** Members' viewers share one empty set: every live subscription holds a viewer. */
+const NO_CONVERSATIONS: ReadonlySet<string> = new Set();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
@@ -93,7 +95,7 @@ export class SessionService {
       role: row.role,
       guestsEnabled: row.guests_enabled,
       whoCanInvite: row.who_can_invite,
-      guestConversationIds: new Set(row.guest_conversation_ids ?? []),
+      guestConversationIds: row.guest_conversation_ids?.length ? new Set(row.guest_conversation_ids) : NO_CONVERSATIONS,
     }));
   }
 

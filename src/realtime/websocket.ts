@@ -244,15 +244,27 @@ export function attachWebSocketServer(options: {
   // The binding of graphql-ws's `use/ws`, with our logger instead of the
   // console: a client's oversized frame or broken framing is its own problem
   // (ws has already closed the socket with 1009 or 1002), not a server error.
+  // One sweep pings every socket (a timer per socket would cost each idle subscriber a timer and a closure):
+  // a socket that did not answer the previous ping is dropped.
+  const unanswered = new WeakSet<WebSocket>();
+  const keepAlive = setInterval(() => {
+    for (const client of wss.clients) {
+      if (unanswered.has(client)) {
+        client.terminate();
+        continue;
+      }
+      unanswered.add(client);
+      client.ping();
+    }
+  }, KEEP_ALIVE_MS);
+  keepAlive.unref();
+  const answered = function (this: WebSocket) {
+    unanswered.delete(this);
+  };
+
   wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
     socket.once('error', (error) => log.debug({ err: error }, 'websocket client error'));
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    const keepAlive = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, KEEP_ALIVE_MS);
+    socket.on('pong', answered);
     const closed = protocol.opened(
       {
         protocol: socket.protocol,
@@ -274,16 +286,14 @@ export function attachWebSocketServer(options: {
       },
       { socket, ip: clientAddress(request, trustProxy) },
     );
-    socket.once('close', (code, reason) => {
-      clearInterval(keepAlive);
-      void closed(code, reason.toString());
-    });
+    socket.once('close', (code, reason) => void closed(code, reason.toString()));
   });
 
   return {
     async dispose() {
       if (disposed) return;
       disposed = true;
+      clearInterval(keepAlive);
       for (const client of wss.clients) client.close(1001, 'Going away');
       const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
       // A client that does not answer the close handshake must not hold up the shutdown.
