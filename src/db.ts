@@ -128,3 +128,9 @@ export async function openDatabase(database: Database): Promise<void> {
     await lock.release();
   }
 }
+
+/** Whether a database error is a unique violation, of one index when named: a race the checks before it could not see. */
+export function isUniqueViolation(error: unknown, index?: string): boolean {
+  const { code, constraint } = (error ?? {}) as { code?: string; constraint?: string };
+  return code === '23505' && (index === undefined || constraint === index);
+}

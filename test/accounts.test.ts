@@ -34,6 +34,15 @@ describe('signUp', () => {
     expect(codes(again)).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('lets exactly one of several simultaneous sign-ups with one email through; the others are BAD_USER_INPUT', async () => {
+    const email = uniqueEmail('race');
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, (_, n) => server.gql(SIGN_UP, { input: { organizationName: `Race ${n}`, name: 'Rae', email, password: PASSWORD } })),
+    );
+    expect(responses.filter((response) => response.data?.signUp).length).toBe(1);
+    expect(responses.flatMap(codes).sort()).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
+  });
+
   it.each([
     ['a malformed email', { email: 'not-an-email' }],
     ['a short password', { password: 'short' }],

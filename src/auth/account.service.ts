@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
+import { isUniqueViolation } from '../db';
 import { ActorEntity, type Role } from '../actor/actor.entity';
 import { badInput, DomainError, ErrorCode, forbidden, unauthenticated } from '../errors';
 import { InvitationService, invitationInvalid, type IssuedInvitation } from '../invitation/invitation.service';
@@ -18,6 +19,7 @@ export interface AuthResult {
 }
 
 const WRONG_CREDENTIALS = 'Wrong email or password.';
+const emailTaken = () => badInput('An account with this email already exists: log in instead.', 'email');
 
 function password(value: string): string {
   if (value.length < MIN_PASSWORD_LENGTH) throw badInput(`password must be at least ${MIN_PASSWORD_LENGTH} characters.`, 'password');
@@ -45,9 +47,7 @@ export class AccountService {
     const email = validate.email(input.email);
     const passwordHash = await hashPassword(password(input.password), this.config.passwordHashCost);
     return this.dataSource.transaction(async (manager) => {
-      if (await this.invitations.memberEmailTaken(manager, email)) {
-        throw badInput('An account with this email already exists: log in instead.', 'email');
-      }
+      if (await this.invitations.memberEmailTaken(manager, email)) throw emailTaken();
       const organization = await manager.save(manager.create(OrganizationEntity, { name: organizationName }));
       const owner = await this.insertMember(manager, { organizationId: organization.id, email, name, role: 'OWNER', passwordHash });
       return { token: await this.sessions.create(owner.id, manager), viewer: owner };
@@ -197,9 +197,13 @@ export class AccountService {
     manager: EntityManager,
     fields: { organizationId: string; email: string; name: string; role: Role; passwordHash: string; invitedById?: string | null },
   ): Promise<ActorEntity> {
-    const member = await manager.save(
-      manager.create(ActorEntity, { ...fields, kind: 'MEMBER', status: 'ACTIVE', invitedById: fields.invitedById ?? null }),
-    );
+    const member = await manager
+      .save(manager.create(ActorEntity, { ...fields, kind: 'MEMBER', status: 'ACTIVE', invitedById: fields.invitedById ?? null }))
+      .catch((error: unknown) => {
+        // Two sign-ups with one email at once: both passed the check, the unique index stops the second.
+        if (isUniqueViolation(error, 'actors_member_email')) throw emailTaken();
+        throw error;
+      });
     delete (member as Partial<ActorEntity>).passwordHash;
     await this.teams.addToDefaultTeams(manager, member);
     return member;
