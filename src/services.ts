@@ -7,7 +7,7 @@ import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
 import { SessionService } from './auth/session.service';
 import { isMember } from './auth/viewer';
-import { CommentService, type AttachmentClaimer } from './comment/comment.service';
+import { CommentService } from './comment/comment.service';
 import type { Config } from './config';
 import type { Context } from './context';
 import { ConversationService } from './conversation/conversation.service';
@@ -18,7 +18,6 @@ import { MessageService } from './message/message.service';
 import { LoggingTransport, type OutboundTransport } from './message/message.transport';
 import { NodeService } from './node/node.service';
 import { OrganizationService } from './organization/organization.service';
-import type { DomainEvents } from './realtime/events';
 import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
 import { TaskService } from './task/task.service';
@@ -36,17 +35,17 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { dataSource, config, logger } = deps;
   const sessions = new SessionService(dataSource, config);
-  const invitations = new InvitationService(dataSource, config);
+  const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
   const rateLimits = new RateLimitService(config, logger);
-  const events = (): DomainEvents => services.events;
-  const attachments = (): AttachmentClaimer | undefined => (services as { attachments?: AttachmentClaimer }).attachments;
-  const conversations = new ConversationService(dataSource, events);
   const realtime = new RealtimeService({ dataSource, config, logger, sessions });
+  const events = realtime.events;
+  const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions);
+  const conversations = new ConversationService(dataSource, events);
 
-  const services = {
+  return {
     deps,
-    events: realtime.events,
+    events,
     realtime,
     nodes: createNodeService(),
     sessions,
@@ -61,9 +60,8 @@ export function createServices(deps: ServiceDeps) {
     messages: new MessageService(dataSource, conversations, deps.transport ?? new LoggingTransport(logger), attachments, logger),
     tasks: new TaskService(dataSource, conversations),
     guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events),
-    attachments: new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions),
+    attachments,
   };
-  return services;
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -38,7 +38,7 @@ export class AccountService {
     private readonly invitations: InvitationService,
     private readonly teams: TeamService,
     private readonly rateLimits: RateLimitService,
-    private readonly events: () => DomainEvents,
+    private readonly events: DomainEvents,
   ) {}
 
   async signUp(input: { organizationName: string; name: string; email: string; password: string }): Promise<AuthResult> {
@@ -127,7 +127,7 @@ export class AccountService {
   async logOut(viewer: Viewer): Promise<boolean> {
     await this.sessions.revoke(viewer.sessionId);
     // Open websockets of this session close at once (4403), not at their next event.
-    await this.events().sessionsChanged({ organizationId: viewer.organizationId, actorIds: [viewer.actorId] });
+    await this.events.sessionsChanged({ organizationId: viewer.organizationId, actorIds: [viewer.actorId] });
     return true;
   }
 

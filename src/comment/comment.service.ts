@@ -9,7 +9,6 @@ import { decodeActorId } from '../ids';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
 import * as validate from '../validation';
-import { CommentEntity } from './comment.entity';
 import { COMMENT_WITH_RELATIONS, hydrateComment, type LoadedComment } from './comment.loader';
 
 export const MAX_COMMENT_LENGTH = 10_000;
@@ -39,8 +38,8 @@ export class CommentService {
     private readonly dataSource: DataSource,
     private readonly conversations: ConversationService,
     private readonly rateLimits: RateLimitService,
-    private readonly attachments: () => AttachmentClaimer | undefined,
-    private readonly events: () => DomainEvents,
+    private readonly attachments: AttachmentClaimer,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -70,11 +69,7 @@ export class CommentService {
           [id, mentions.map((actor) => actor.id)],
         );
       }
-      if (attachmentIds.length > 0) {
-        const claimer = this.attachments();
-        if (!claimer) throw badInput('Attachments are not available on this server.', 'attachmentIds');
-        await claimer.claim(manager, viewer, attachmentIds, { conversationId: conversation.id, commentId: id });
-      }
+      if (attachmentIds.length > 0) await this.attachments.claim(manager, viewer, attachmentIds, { conversationId: conversation.id, commentId: id });
       await addParticipants(manager, conversation.id, [
         ...(isMember(viewer) ? [viewer.actorId] : []),
         ...mentions.filter((actor) => actor.kind === 'MEMBER').map((actor) => actor.id),
@@ -84,7 +79,7 @@ export class CommentService {
     });
     // Read back after the commit: the conversation's lock, which orders every comment of it, is held no longer than the writes.
     const comment = (await this.findLoaded(viewer.organizationId, commentId))!;
-    await this.events().commentAdded({ conversationId: comment.conversationId, commentId: comment.id, seq: comment.seq });
+    await this.events.commentAdded({ conversationId: comment.conversationId, commentId: comment.id, seq: comment.seq });
     return comment;
   }
 

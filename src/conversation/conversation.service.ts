@@ -40,7 +40,7 @@ export async function addParticipants(manager: EntityManager, conversationId: st
 export class ConversationService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly events: () => DomainEvents,
+    private readonly events: DomainEvents,
   ) {}
 
   /**
@@ -165,7 +165,7 @@ export class ConversationService {
       conversation.updatedAt = new Date();
       return manager.save(conversation);
     });
-    if (guestsRemoved) await this.events().accessChanged({ organizationId: viewer.organizationId, conversationIds: [id] });
+    if (guestsRemoved) await this.events.accessChanged({ organizationId: viewer.organizationId, conversationIds: [id] });
     return conversation;
   }
 

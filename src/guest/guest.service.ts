@@ -54,7 +54,7 @@ export class GuestService {
     private readonly invitations: InvitationService,
     private readonly sessions: SessionService,
     private readonly rateLimits: RateLimitService,
-    private readonly events: () => DomainEvents,
+    private readonly events: DomainEvents,
   ) {}
 
   async invite(viewer: Viewer, input: { conversationId: string; email: string; name?: string | null }): Promise<GuestInvitation> {
@@ -140,7 +140,7 @@ export class GuestService {
       await manager.query(`DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2`, [guest.id, conversationId]);
       return guest;
     });
-    await this.events().accessChanged({ organizationId: viewer.organizationId, conversationIds: [conversationId] });
+    await this.events.accessChanged({ organizationId: viewer.organizationId, conversationIds: [conversationId] });
     return guest;
   }
 
@@ -160,8 +160,8 @@ export class GuestService {
       guest.status = 'REVOKED';
       return { guest, conversationIds: removed.map((row) => row.conversation_id) };
     });
-    await this.events().sessionsChanged({ organizationId: viewer.organizationId, actorIds: [guest.id] });
-    if (conversationIds.length > 0) await this.events().accessChanged({ organizationId: viewer.organizationId, conversationIds });
+    await this.events.sessionsChanged({ organizationId: viewer.organizationId, actorIds: [guest.id] });
+    if (conversationIds.length > 0) await this.events.accessChanged({ organizationId: viewer.organizationId, conversationIds });
     return guest;
   }
 
@@ -176,7 +176,7 @@ export class GuestService {
       await manager.update(OrganizationEntity, { id: organization.id }, { guestsEnabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite });
       return { organization, disabled };
     });
-    if (disabled) await this.events().sessionsChanged({ organizationId: organization.id });
+    if (disabled) await this.events.sessionsChanged({ organizationId: organization.id });
     return organization;
   }
 

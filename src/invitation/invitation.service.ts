@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import { ActorEntity, type Role } from '../actor/actor.entity';
 import { hashToken, newToken } from '../auth/tokens';
@@ -17,10 +17,7 @@ export const invitationInvalid = () =>
 
 /** Single-use invitation links; the database keeps only a keyed hash of each token. */
 export class InvitationService {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly config: Pick<Config, 'sessionSecret' | 'publicUrl'>,
-  ) {}
+  constructor(private readonly config: Pick<Config, 'sessionSecret' | 'publicUrl'>) {}
 
   async issue(
     manager: EntityManager,

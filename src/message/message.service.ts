@@ -66,7 +66,7 @@ export class MessageService {
     private readonly dataSource: DataSource,
     private readonly conversations: ConversationService,
     private readonly transport: OutboundTransport,
-    private readonly attachments: () => AttachmentClaimer | undefined,
+    private readonly attachments: AttachmentClaimer,
     private readonly logger: Logger,
   ) {}
 
@@ -172,9 +172,7 @@ export class MessageService {
       [viewer.organizationId, conversation.id, row.channel, row.direction, row.from, row.to, row.cc, row.bcc, row.subject, row.body, row.authorId],
     );
     if (row.attachmentIds.length > 0) {
-      const claimer = this.attachments();
-      if (!claimer) throw badInput('Attachments are not available on this server.', 'attachmentIds');
-      await claimer.claim(manager, viewer, row.attachmentIds, { conversationId: conversation.id, messageId: inserted.id });
+      await this.attachments.claim(manager, viewer, row.attachmentIds, { conversationId: conversation.id, messageId: inserted.id });
     }
     if (row.authorId) await addParticipants(manager, conversation.id, [row.authorId]);
     await manager.query(`UPDATE conversations SET updated_at = now() WHERE id = $1`, [conversation.id]);

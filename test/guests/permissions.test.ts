@@ -31,8 +31,6 @@ afterAll(() => server?.stop());
 
 const ROLES = ['OWNER', 'ADMIN', 'MEMBER', 'GUEST_WITH_ACCESS', 'GUEST_WITHOUT_ACCESS', 'ANONYMOUS'] as const;
 type Role = (typeof ROLES)[number];
-const MEMBERS: Role[] = ['OWNER', 'ADMIN', 'MEMBER'];
-const GUESTS: Role[] = ['GUEST_WITH_ACCESS', 'GUEST_WITHOUT_ACCESS'];
 
 const LABELS: Record<Role, string> = {
   OWNER: 'an owner',
