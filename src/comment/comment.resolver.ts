@@ -36,8 +36,8 @@ export class CommentResolver {
   }
 
   @FieldResolver(() => [Attachment])
-  attachments(@Root() comment: LoadedComment): AttachmentEntity[] {
-    return comment.attachments ?? [];
+  attachments(@Root() comment: LoadedComment, @Ctx() { loaders }: Context): AttachmentEntity[] | Promise<AttachmentEntity[]> {
+    return comment.attachments ?? loaders.attachmentsByComment.load(comment.id);
   }
 
   @FieldResolver(() => Conversation)

@@ -36,7 +36,7 @@ export class MessageResolver {
   }
 
   @FieldResolver(() => [Attachment])
-  attachments(@Root() message: LoadedMessage): AttachmentEntity[] {
-    return message.attachments ?? [];
+  attachments(@Root() message: LoadedMessage, @Ctx() { loaders }: Context): AttachmentEntity[] | Promise<AttachmentEntity[]> {
+    return message.attachments ?? loaders.attachmentsByMessage.load(message.id);
   }
 }
