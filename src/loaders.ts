@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createActorLoader } from './actor/actor.loader';
+import { createActorLoader, createPresentWithGuestLoader } from './actor/actor.loader';
 import {
   createAttachmentsByCommentLoader,
   createAttachmentsByMessageLoader,
@@ -21,6 +21,7 @@ export function createLoaders(dataSource: DataSource, viewer: Viewer | null) {
   const organizationId = viewer?.organizationId ?? null;
   return {
     actor: createActorLoader(dataSource, viewer),
+    presentWithGuest: createPresentWithGuestLoader(dataSource, viewer),
     conversation: createConversationLoader(dataSource, viewer),
     commentPage: createCommentPageLoader(dataSource, organizationId),
     messagePage: createMessagePageLoader(dataSource, organizationId),

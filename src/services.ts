@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ActorEntity, ActorKind } from './actor/actor.entity';
 import { canSeeActor } from './actor/actor.policy';
-import { ActorService } from './actor/actor.service';
 import { AttachmentService } from './attachment/attachment.service';
 import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
@@ -55,7 +54,6 @@ export function createServices(deps: ServiceDeps) {
     conversations,
     accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events),
     organizations: new OrganizationService(dataSource),
-    actors: new ActorService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
     messages: new MessageService(dataSource, conversations, deps.transport ?? new LoggingTransport(logger), attachments, logger),
     tasks: new TaskService(dataSource, conversations),

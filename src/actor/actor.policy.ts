@@ -10,5 +10,5 @@ export async function canSeeActor(context: Context, actor: ActorEntity): Promise
   const viewer = context.viewer;
   if (!viewer || actor.organizationId !== viewer.organizationId) return false;
   if (isMember(viewer) || actor.id === viewer.actorId) return true;
-  return context.services.actors.isPresentWithGuest(viewer, actor.id);
+  return context.loaders.presentWithGuest.load(actor.id);
 }
