@@ -2,19 +2,6 @@ import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { actorJson, hydrate } from '../hydrate';
-import { TeamEntity } from './team.entity';
-
-export function createTeamLoader(dataSource: DataSource, organizationId: string | null) {
-  return new DataLoader<string, TeamEntity | null>(async (ids) => {
-    const rows = await dataSource
-      .getRepository(TeamEntity)
-      .createQueryBuilder('t')
-      .where('t.id = ANY(:ids) AND t.organization_id = :org', { ids, org: organizationId })
-      .getMany();
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
-}
 
 /** Members of teams, in order of joining the team. */
 export function createTeamMembersLoader(dataSource: DataSource) {
