@@ -148,6 +148,9 @@ export async function generateOrganization(url: string, sessionSecret: string, l
 
     const personName = (i: number) => `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]}${i >= FIRST.length * LAST.length ? ` ${i}` : ''}`;
     const hashes = await Promise.all(Array.from({ length: 4 }, () => hashPassword(PASSWORD, 10)));
+    /** Every actor row (its id first) gets one of the hashes: what signing up or accepting an invitation stores. */
+    const insertCredentials = (actorRows: unknown[][]) =>
+      insert(client, 'actor_credentials', { actor_id: 'uuid', password_hash: 'text' }, actorRows.map((row, i) => [row[0], hashes[i % hashes.length]]));
 
     // Members: the owner signed up, then invited everyone else (one used invitation each).
     const members: Person[] = Array.from({ length: 10 * scale }, (_, i) => ({
@@ -163,7 +166,7 @@ export async function generateOrganization(url: string, sessionSecret: string, l
     for (const [i, member] of members.entries()) {
       const at = tick(3600_000);
       const role = i === 0 ? 'OWNER' : i === 1 ? 'ADMIN' : 'MEMBER';
-      memberRows.push([member.id, organizationId, 'MEMBER', role, 'ACTIVE', member.email, member.name, hashes[i % hashes.length], i === 0 ? null : owner.id, at]);
+      memberRows.push([member.id, organizationId, 'MEMBER', role, 'ACTIVE', member.email, member.name, i === 0 ? null : owner.id, at]);
       if (i > 0) invitationRows.push([randomUUID(), organizationId, 'MEMBER', member.email, role, null, owner.id, randomBytes(32).toString('base64url'), at, at, at]);
     }
     const actorColumns = {
@@ -174,11 +177,11 @@ export async function generateOrganization(url: string, sessionSecret: string, l
       status: 'text',
       email: 'text',
       name: 'text',
-      password_hash: 'text',
       invited_by_id: 'uuid',
       created_at: 'timestamptz',
     };
     await insert(client, 'actors', actorColumns, memberRows);
+    await insertCredentials(memberRows);
     count('actors', memberRows.length);
     // The owner created the default team right after signing up; every member joined it on arrival.
     await client.query(`INSERT INTO teams (id, organization_id, name, is_default, created_at) VALUES ($1, $2, 'Support', true, $3)`, [
@@ -290,11 +293,12 @@ export async function generateOrganization(url: string, sessionSecret: string, l
     for (const [i, guest] of guests.entries()) {
       const inviter = members[i % Math.min(3, members.length)]!;
       const at = tick(600_000);
-      guestRows.push([guest.id, organizationId, 'GUEST', null, 'ACTIVE', guest.email, guest.name, hashes[i % hashes.length], inviter.id, at]);
+      guestRows.push([guest.id, organizationId, 'GUEST', null, 'ACTIVE', guest.email, guest.name, inviter.id, at]);
       invitationRows.push([randomUUID(), organizationId, 'GUEST', guest.email, null, guest.id, inviter.id, randomBytes(32).toString('base64url'), at, at, at]);
       arrive(mainConversationId, guest, inviter, at);
     }
     await insert(client, 'actors', actorColumns, guestRows);
+    await insertCredentials(guestRows);
     count('actors', guestRows.length);
 
     // Tasks on the main conversation.

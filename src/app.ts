@@ -6,18 +6,20 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
-import type { Config } from './config';
 import { registerAttachmentRoutes } from './attachment/attachment.routes';
+import { bearerToken } from './auth/tokens';
+import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
 import { createLogger, type Logger } from './logger';
 import type { OutboundTransport } from './message/message.transport';
-import { attachWebSocketServer } from './realtime/websocket';
+import { attachWebSocketServer, GRAPHQL_PATH, type WebSocketEndpoint } from './realtime/websocket';
 import { getSchema } from './schema';
 import { securityPlugin } from './security/apollo-plugin';
+import { compileTrustProxy, type TrustProxy } from './security/client-address';
 import { documentLimitRules, operationParseOptions } from './security/limits';
 import { requestIdFrom, tagRequest } from './security/request-id';
 import { createServices, type Services } from './services';
@@ -34,70 +36,104 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** The bearer token of an `Authorization` header or a `connection_init` payload. */
-export function bearerToken(header: unknown): string | null {
-  if (typeof header !== 'string') return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  return match ? match[1]! : null;
-}
-
-function jsonError(status: number, message: string, code = 'BAD_USER_INPUT', extensions: Record<string, unknown> = {}) {
-  return { status, body: { errors: [{ message, extensions: { code, ...extensions } }] } };
-}
-
 /** Builds one Sidedoor server instance; several may share a process (tests) or a database (scale-out). */
 export function createApp(config: Config, options: { logger?: Logger; transport?: OutboundTransport } = {}): App {
   const logger = options.logger ?? createLogger(config);
   const database = createDatabase(config, logger);
   const services = createServices({ dataSource: database.dataSource, config, logger, transport: options.transport });
+  const trustProxy = compileTrustProxy(config.trustProxy);
+  const http = createHttpApp({ config, logger, database, services, trustProxy });
+  const httpServer = createServer(http);
+  const websockets = attachWebSocketServer({ httpServer, schema: getSchema(), services, config, logger, trustProxy });
+  const apollo = createApolloServer({ config, logger, httpServer, websockets });
+
+  let started = false;
+  return {
+    config,
+    logger,
+    database,
+    services,
+    httpServer,
+    async start(port = config.port) {
+      await openDatabase(database);
+      services.attachments.startCleanup();
+      services.realtime.start();
+      await apollo.start();
+      mountGraphQL(http, apollo, services, logger);
+      started = true;
+      await listen(httpServer, port);
+      return (httpServer.address() as AddressInfo).port;
+    },
+    async stop() {
+      try {
+        await services.attachments.stopCleanup();
+        if (started) await apollo.stop();
+        await services.realtime.close();
+        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        if (database.dataSource.isInitialized) await database.dataSource.destroy();
+      } finally {
+        await services.rateLimits.close();
+      }
+    },
+  };
+}
+
+/**
+ * Express, in the order a request meets it: the request id and access log,
+ * CORS for browsers on ALLOWED_ORIGINS, health checks, attachments. `/graphql`
+ * is mounted at start, once Apollo has started.
+ */
+function createHttpApp(parts: { config: Config; logger: Logger; database: Database; services: Services; trustProxy: TrustProxy }): Express {
+  const { config, logger, database, services, trustProxy } = parts;
   const app = express();
-  const httpServer = createServer(app);
-
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', trustProxy);
   app.use(requestLog(logger));
-  // Browsers on the listed origins (any, when none is listed) may call the API. Credentials travel in
-  // the Authorization header, never in cookies, so no origin gains ambient authority.
-  app.use(
-    ['/graphql', '/attachments'],
-    cors({
-      origin: config.allowedOrigins.length > 0 ? [...config.allowedOrigins] : true,
-      allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id', 'range', 'if-range'],
-      exposedHeaders: ['x-request-id', 'content-disposition', 'content-range', 'accept-ranges', 'content-length'],
-      maxAge: 600,
-    }),
-  );
-
+  app.use([GRAPHQL_PATH, '/attachments'], corsPolicy(config, logger));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-
   app.get('/readyz', async (_req, res) => {
-    const checks: Record<string, string> = {};
-    try {
-      await withTimeout(database.dataSource.query('SELECT 1'), 2000);
-      checks.database = 'ok';
-    } catch {
-      checks.database = 'unavailable';
-    }
-    if (config.redisUrl) checks.redis = (await withTimeout(services.realtime.ping(), 2000).catch(() => false)) ? 'ok' : 'unavailable';
+    const checks = await readiness(database, services, config);
     const ready = Object.values(checks).every((status) => status === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
+  registerAttachmentRoutes(app, services, config, logger);
+  return app;
+}
 
-  registerAttachmentRoutes(app, services, config);
-
-  // Websockets on the same path; disposed by Apollo's drain so sockets close with 1001 on shutdown.
-  const websockets = attachWebSocketServer({
-    httpServer,
-    schema: getSchema(),
-    services,
-    config,
-    logger,
-    trustProxy: app.get('trust proxy fn'),
+/**
+ * Browsers on the listed origins (any, when none is listed) may call the API.
+ * Credentials travel in the Authorization header, never in cookies, so no
+ * origin gains ambient authority.
+ */
+function corsPolicy(config: Config, logger: Logger): RequestHandler {
+  const allowed = new Set(config.allowedOrigins);
+  return cors({
+    origin:
+      allowed.size === 0
+        ? true
+        : (origin, callback) => {
+            if (origin === undefined || allowed.has(origin)) return callback(null, true);
+            logger.warn({ origin }, 'CORS request refused: origin not in ALLOWED_ORIGINS');
+            callback(null, false);
+          },
+    allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-request-id', 'range', 'if-range'],
+    exposedHeaders: ['x-request-id', 'content-disposition', 'content-range', 'accept-ranges', 'content-length'],
+    maxAge: 600,
   });
+}
 
-  const apollo = new ApolloServer<Context>({
+async function readiness(database: Database, services: Services, config: Config): Promise<Record<string, string>> {
+  const checks: Record<string, string> = {};
+  checks.database = (await withTimeout(database.dataSource.query('SELECT 1'), 2000).then(() => true, () => false)) ? 'ok' : 'unavailable';
+  if (config.redisUrl) checks.redis = (await withTimeout(services.realtime.ping(), 2000).catch(() => false)) ? 'ok' : 'unavailable';
+  return checks;
+}
+
+function createApolloServer(parts: { config: Config; logger: Logger; httpServer: Server; websockets: WebSocketEndpoint }): ApolloServer<Context> {
+  const { config, logger, httpServer, websockets } = parts;
+  return new ApolloServer<Context>({
     schema: getSchema(),
     // Who may introspect depends on the caller: securityPlugin decides (SPEC §5).
     introspection: true,
@@ -114,6 +150,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Apollo's drain disposes the websockets, so they close with 1001 on shutdown.
       { serverWillStart: async () => ({ drainServer: () => websockets.dispose() }) },
       ApolloServerPluginLandingPageDisabled(),
       // We set no cache hints; Apollo's default cache-control plugin would still wrap every resolver to read them.
@@ -121,27 +158,41 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
       securityPlugin(config),
     ],
   });
+}
 
-  const contextFor = async (req: Request): Promise<Context> => {
-    const token = bearerToken(req.headers.authorization);
-    const requestId = req.res!.locals.requestId as string;
-    let viewer: Context['viewer'] = null;
-    try {
-      viewer = token ? await services.sessions.authenticate(token) : null;
-    } catch (error) {
-      // Apollo would answer 500 "Context creation failed: <driver message>"; say what happened instead.
-      if (!isDatabaseUnavailable(error)) throw error;
-      const unavailable = new GraphQLError('database unavailable', {
-        originalError: error as Error,
-        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } },
-      });
-      tagRequest(unavailable, requestId);
-      throw unavailable;
-    }
-    return createContext(services, viewer, { requestId, ip: req.ip ?? null });
-  };
+/** `/graphql` over HTTP: JSON bodies up to 1 MB, one context per request, body errors in the GraphQL shape. */
+function mountGraphQL(app: Express, apollo: ApolloServer<Context>, services: Services, logger: Logger): void {
+  app.use(GRAPHQL_PATH, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: ({ req }) => contextFor(req, services) }));
+  app.use(bodyErrors(logger));
+}
 
-  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+/** Who is asking, from the bearer token: one statement. */
+async function contextFor(req: Request, services: Services): Promise<Context> {
+  const token = bearerToken(req.headers.authorization);
+  const requestId = req.res!.locals.requestId as string;
+  const client = { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null };
+  try {
+    const viewer = token ? await services.sessions.authenticate(token) : null;
+    return createContext(services, viewer, { requestId, client });
+  } catch (error) {
+    // Apollo would answer 500 "Context creation failed: <driver message>"; say what happened instead.
+    if (!isDatabaseUnavailable(error)) throw error;
+    const unavailable = new GraphQLError('database unavailable', {
+      originalError: error as Error,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } },
+    });
+    tagRequest(unavailable, requestId);
+    throw unavailable;
+  }
+}
+
+function jsonError(status: number, message: string, code = 'BAD_USER_INPUT', extensions: Record<string, unknown> = {}) {
+  return { status, body: { errors: [{ message, extensions: { code, ...extensions } }] } };
+}
+
+/** Bodies Express could not read (too large, not JSON) answered in the GraphQL error shape. */
+function bodyErrors(logger: Logger): ErrorRequestHandler {
+  return (error, _req, res, next) => {
     if (res.headersSent) return next(error);
     const requestId = res.locals.requestId as string;
     const { status, body } =
@@ -154,44 +205,6 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
             : (logger.error({ err: error, requestId }, 'request failed'),
               jsonError(500, 'Something went wrong on our side.', 'INTERNAL_SERVER_ERROR', { requestId }));
     res.status(status).json(body);
-  };
-
-  let started = false;
-  return {
-    config,
-    logger,
-    database,
-    services,
-    httpServer,
-    async start(port = config.port) {
-      await openDatabase(database);
-      services.attachments.startCleanup();
-      services.realtime.start();
-      await apollo.start();
-      app.use(
-        '/graphql',
-        express.json({ limit: '1mb' }),
-        expressMiddleware(apollo, { context: ({ req }) => contextFor(req) }),
-      );
-      app.use(bodyErrors);
-      started = true;
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, () => resolve());
-      });
-      return (httpServer.address() as AddressInfo).port;
-    },
-    async stop() {
-      try {
-        await services.attachments.stopCleanup();
-        if (started) await apollo.stop();
-        await services.realtime.close();
-        if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        if (database.dataSource.isInitialized) await database.dataSource.destroy();
-      } finally {
-        await services.rateLimits.close();
-      }
-    },
   };
 }
 
@@ -214,6 +227,13 @@ function requestLog(logger: Logger): RequestHandler {
     });
     next();
   };
+}
+
+function listen(httpServer: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, () => resolve());
+  });
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -1,6 +1,5 @@
-import type { App } from './app';
 import { toGlobalId } from './ids';
-import { OrganizationEntity } from './organization/organization.entity';
+import type { Services } from './services';
 
 const lastSegment = (url: string) => url.split('/').pop()!;
 
@@ -10,9 +9,8 @@ export const DEMO_PASSWORD = 'sidedoor-demo';
  * On an empty embedded database, creates a demo organization and returns how
  * to log in; on any other database, does nothing and returns null.
  */
-export async function seedDemo(app: App): Promise<string | null> {
-  const { services, database } = app;
-  if ((await database.dataSource.manager.count(OrganizationEntity)) > 0) return null;
+export async function seedDemo(services: Services, publicUrl: string): Promise<string | null> {
+  if (await services.organizations.any()) return null;
 
   const owner = await services.accounts.signUp({
     organizationName: 'Acme (demo)',
@@ -37,7 +35,7 @@ export async function seedDemo(app: App): Promise<string | null> {
     body: 'Hello Acme,\n\nplease find our comments on the renewal terms below.\n\nJane',
   });
   const conversationGlobalId = toGlobalId('Conversation', message.conversationId);
-  await services.comments.post(memberViewer, message.conversationId, {
+  await services.comments.post(memberViewer, {
     conversationId: conversationGlobalId,
     body: 'Let us ask Jane from the law firm to join this thread as a guest.',
   });
@@ -49,7 +47,7 @@ export async function seedDemo(app: App): Promise<string | null> {
   await services.accounts.acceptInvitation({ token: lastSegment(guestInvitation.invitationUrl!), name: 'Jane Lawyer', password: DEMO_PASSWORD });
   await services.conversations.create(ownerViewer!, { subject: 'Internal: budget 2027 (guests cannot see this one)' });
 
-  const url = `${app.config.publicUrl}/graphql`;
+  const url = `${publicUrl}/graphql`;
   const login = (email: string) =>
     `curl -s ${url} -H 'content-type: application/json' \\\n    -d '{"query":"mutation { logIn(input: {email: \\"${email}\\", password: \\"${DEMO_PASSWORD}\\"}) { token } }"}'`;
   return [

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from './logger';
 import { requestIdOf } from './security/request-id';
 
@@ -143,9 +143,4 @@ export function formatError(logger: Logger, formatted: GraphQLFormattedError, er
     path: formatted.path,
     extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, errorId, ...(requestId ? { requestId } : {}) },
   };
-}
-
-/** A GraphQLError carrying a domain error, for code paths outside the resolver chain (websockets). */
-export function toGraphQLError(error: DomainError): GraphQLError {
-  return new GraphQLError(error.message, { originalError: error, extensions: { ...error.extensions, code: error.code } });
 }

@@ -24,6 +24,3 @@ export function hydrate<T extends ObjectLiteral>(dataSource: DataSource, target:
   }
   return entity;
 }
-
-/** SQL for one row as JSON without its secrets, for embedding related rows in a query. */
-export const actorJson = (alias: string) => `(to_jsonb(${alias}) - 'password_hash')`;

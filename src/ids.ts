@@ -5,6 +5,9 @@ export type NodeType = 'Organization' | 'User' | 'Guest' | 'Team' | 'Conversatio
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Whether a value is a database id (a lower-case UUID): anything else cannot name a row, and must not reach a query. */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
 /** Opaque global ID: base64url of "Type:uuid". Clients must not parse it. */
 export function toGlobalId(type: NodeType, id: string): string {
   return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
@@ -17,7 +20,7 @@ export function parseGlobalId(globalId: string): { type: NodeType; id: string } 
   if (colon < 0) return null;
   const type = decoded.slice(0, colon) as NodeType;
   const id = decoded.slice(colon + 1);
-  if (!UUID.test(id) || toGlobalId(type, id) !== globalId) return null;
+  if (!isUuid(id) || toGlobalId(type, id) !== globalId) return null;
   return { type, id };
 }
 
@@ -29,13 +32,6 @@ export function decodeId(globalId: string, ...types: NodeType[]): string {
   const parsed = parseGlobalId(globalId);
   if (!parsed || !types.includes(parsed.type)) throw notFound();
   return parsed.id;
-}
-
-/** Like decodeId, but also tells which of the expected types it was. */
-export function decodeTypedId<T extends NodeType>(globalId: string, types: readonly T[]): { type: T; id: string } {
-  const parsed = parseGlobalId(globalId);
-  if (!parsed || !types.includes(parsed.type as T)) throw notFound();
-  return parsed as { type: T; id: string };
 }
 
 /** An actor's database id and the kind its global ID claims: a User ID names a member, a Guest ID a guest. */

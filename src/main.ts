@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const port = await app.start();
   app.logger.info({ port, database: app.database.embedded ? 'embedded' : 'postgresql', redis: config.redisUrl ? 'redis' : 'in-process' }, 'Sidedoor is listening');
   if (app.database.embedded) {
-    const demo = await seedDemo(app);
+    const demo = await seedDemo(app.services, config.publicUrl);
     if (demo) console.log(demo);
   }
 

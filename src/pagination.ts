@@ -1,66 +1,21 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { badInput } from './errors';
+import type { PageInfo } from './pagination.type';
 
 export const MAX_PAGE_SIZE = 100;
-
-@ObjectType('PageInfo')
-export class PageInfo {
-  @Field()
-  hasNextPage: boolean;
-
-  @Field()
-  hasPreviousPage: boolean;
-
-  @Field(() => String, { nullable: true })
-  startCursor: string | null;
-
-  @Field(() => String, { nullable: true })
-  endCursor: string | null;
-}
 
 export interface Edge<T> {
   cursor: string;
   node: T;
 }
 
+/** A Relay connection as resolvers return it; `connectionTypes` (pagination.type.ts) gives its GraphQL types. */
 export interface Connection<T> {
   edges: Edge<T>[];
   nodes: T[];
   pageInfo: PageInfo;
   totalCount: number;
-}
-
-/**
- * `XConnection` and `XEdge` types for one node type, named as the contract
- * names them. The shapes are plain objects built by `toConnection`.
- */
-export function connectionTypes(name: string, nodeType: ClassType) {
-  @ObjectType(`${name}Edge`)
-  class EdgeType {
-    @Field()
-    cursor: string;
-
-    @Field(() => nodeType)
-    node: unknown;
-  }
-
-  @ObjectType(`${name}Connection`)
-  class ConnectionType {
-    @Field(() => [EdgeType])
-    edges: EdgeType[];
-
-    @Field(() => [nodeType])
-    nodes: unknown[];
-
-    @Field(() => PageInfo)
-    pageInfo: PageInfo;
-
-    @Field(() => Int)
-    totalCount: number;
-  }
-  return { EdgeType, ConnectionType };
 }
 
 /**

@@ -37,13 +37,13 @@ let schema: GraphQLSchema | undefined;
 
 /**
  * type-graphql insists on a pubSub, but this schema is shared by every
- * instance in the process, so it cannot hold one: subscriptions take their
- * instance's pub/sub from the context (`@Subscription({ subscribe })`, see
- * src/realtime). A `topics:` subscription would bypass that, so it fails loudly.
+ * instance in the process, so it cannot hold one: subscriptions reach their
+ * instance's real-time service through the context (`@Subscription({ subscribe })`,
+ * see src/realtime). A `topics:` subscription would bypass that, so it fails loudly.
  */
 const instancePubSubOnly: PubSub = {
   publish() {
-    throw new Error('Publish through services.events, not the schema pubSub.');
+    throw new Error('Services publish through the DomainEvents they are given, not the schema pubSub.');
   },
   subscribe() {
     throw new Error('Subscriptions must use @Subscription({ subscribe }) with services.realtime, not topics.');

@@ -1,21 +1,18 @@
 import type { DataSource } from 'typeorm';
-import type { ActorEntity, ActorKind } from './actor/actor.entity';
-import { canSeeActor } from './actor/actor.policy';
 import { AttachmentService } from './attachment/attachment.service';
 import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
 import { SessionService } from './auth/session.service';
-import { isMember } from './auth/viewer';
+import type { Viewer } from './auth/viewer';
 import { CommentService } from './comment/comment.service';
 import type { Config } from './config';
-import type { Context } from './context';
 import { ConversationService } from './conversation/conversation.service';
 import { GuestService } from './guest/guest.service';
 import { InvitationService } from './invitation/invitation.service';
+import { createLoaders, type Loaders } from './loaders';
 import type { Logger } from './logger';
 import { MessageService } from './message/message.service';
 import { LoggingTransport, type OutboundTransport } from './message/message.transport';
-import { NodeService } from './node/node.service';
 import { OrganizationService } from './organization/organization.service';
 import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
@@ -30,9 +27,8 @@ export interface ServiceDeps {
   transport?: OutboundTransport;
 }
 
-/** Every service of one server instance, wired once at start. */
-export function createServices(deps: ServiceDeps) {
-  const { dataSource, config, logger } = deps;
+/** Every service of one server instance, wired once at start; transports reach the domain only through these. */
+export function createServices({ dataSource, config, logger, transport }: ServiceDeps) {
   const sessions = new SessionService(dataSource, config);
   const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
@@ -43,49 +39,21 @@ export function createServices(deps: ServiceDeps) {
   const conversations = new ConversationService(dataSource, events);
 
   return {
-    deps,
-    events,
     realtime,
-    nodes: createNodeService(),
     sessions,
-    invitations,
     teams,
     rateLimits,
     conversations,
     accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events),
     organizations: new OrganizationService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
-    messages: new MessageService(dataSource, conversations, deps.transport ?? new LoggingTransport(logger), attachments, logger),
+    messages: new MessageService(dataSource, conversations, transport ?? new LoggingTransport(logger), attachments, logger),
     tasks: new TaskService(dataSource, conversations),
     guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events),
     attachments,
+    /** Fresh per-request loaders for a viewer (scoped to their organization; a null viewer finds nothing). */
+    loadersFor: (viewer: Viewer | null): Loaders => createLoaders(dataSource, viewer),
   };
 }
 
 export type Services = ReturnType<typeof createServices>;
-
-/** `node(id)`: how each type is found for a viewer. Anything invisible is null, like anything missing. */
-function createNodeService(): NodeService {
-  const readable = async <T extends { conversationId: string } | null>(context: Context, entity: T): Promise<T | null> => {
-    if (!entity) return null;
-    const conversation = await context.services.conversations.findReadable(context, entity.conversationId).catch(() => null);
-    return conversation ? entity : null;
-  };
-  return new NodeService()
-    .register('Organization', async ({ viewer, services }: Context, id: string) =>
-      id === viewer?.organizationId ? services.organizations.ofViewer(viewer) : null,
-    )
-    .register('User', (context, id) => findActor(context, id, 'MEMBER'))
-    .register('Guest', (context, id) => findActor(context, id, 'GUEST'))
-    .register('Conversation', (context, id) => context.services.conversations.findReadable(context, id).catch(() => null))
-    .register('Comment', async (context, id) => readable(context, await context.services.comments.findLoaded(context.viewer!.organizationId, id)))
-    .register('Message', async (context, id) => readable(context, await context.services.messages.findLoaded(context.viewer!.organizationId, id)))
-    .register('Task', async (context, id) => readable(context, await context.services.tasks.findLoaded(context.viewer!.organizationId, id)))
-    .register('Team', async (context, id) => (isMember(context.viewer!) ? context.loaders.team.load(id) : null))
-    .register('Attachment', ({ viewer, services }, id) => services.attachments.findVisible(viewer, id));
-}
-
-async function findActor(context: Context, id: string, kind: ActorKind): Promise<ActorEntity | null> {
-  const actor = await context.loaders.actor.load(id);
-  return actor && actor.kind === kind && (await canSeeActor(context, actor)) ? actor : null;
-}

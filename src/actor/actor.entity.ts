@@ -1,8 +1,14 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type ActorKind = 'MEMBER' | 'GUEST';
-export type Role = 'OWNER' | 'ADMIN' | 'MEMBER';
-export type ActorStatus = 'INVITED' | 'ACTIVE' | 'REVOKED';
+
+/** A member's role (the GraphQL enum `Role`, registered in user.type.ts). */
+export const Role = { OWNER: 'OWNER', ADMIN: 'ADMIN', MEMBER: 'MEMBER' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** Where an actor stands (the GraphQL enum `GuestStatus`, registered in guest.type.ts); members are always ACTIVE. */
+export const ActorStatus = { INVITED: 'INVITED', ACTIVE: 'ACTIVE', REVOKED: 'REVOKED' } as const;
+export type ActorStatus = (typeof ActorStatus)[keyof typeof ActorStatus];
 
 /** A member (User in the API) or a guest: anyone who can act in a conversation. */
 @Entity('actors')
@@ -28,9 +34,6 @@ export class ActorEntity {
 
   @Column('text')
   name: string;
-
-  @Column('text', { name: 'password_hash', nullable: true, select: false })
-  passwordHash: string | null;
 
   @Column('uuid', { name: 'invited_by_id', nullable: true })
   invitedById: string | null;

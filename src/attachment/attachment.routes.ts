@@ -2,10 +2,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Busboy from 'busboy';
 import type { Express, Request, Response } from 'express';
+import { bearerToken } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
-import { DomainError, ErrorCode } from '../errors';
+import { badInput, DomainError, ErrorCode, notFound } from '../errors';
 import { parseGlobalId, toGlobalId } from '../ids';
+import type { Logger } from '../logger';
 import type { Services } from '../services';
 import type { AttachmentEntity } from './attachment.entity';
 import { UploadTooLargeError, type LinkParams } from './attachment.service';
@@ -32,7 +34,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
  *
  * Errors are JSON in the GraphQL shape (`{ errors: [{ message, extensions: { code } }] }`).
  */
-export function registerAttachmentRoutes(app: Express, services: Services, config: Config): void {
+export function registerAttachmentRoutes(app: Express, services: Services, config: Config, logger: Logger): void {
   app.post('/attachments', (req, res) => upload(req, res, services, config));
 
   app.get('/attachments/:id/download', async (req, res) => {
@@ -44,7 +46,7 @@ export function registerAttachmentRoutes(app: Express, services: Services, confi
     }
     const expires = Number((req.query as LinkParams).expires);
     const maxAge = Math.max(0, expires - Math.floor(Date.now() / 1000));
-    await sendFile(req, res, services, attachment, `private, max-age=${maxAge}`);
+    await sendFile(req, res, services, logger, attachment, `private, max-age=${maxAge}`);
   });
 
   app.get('/attachments/:id', async (req, res) => {
@@ -52,8 +54,8 @@ export function registerAttachmentRoutes(app: Express, services: Services, confi
     if (!viewer) return unauthenticated(res);
     const parsed = parseGlobalId(String(req.params.id));
     const attachment = parsed?.type === 'Attachment' ? await services.attachments.findVisible(viewer, parsed.id) : null;
-    if (!attachment) return sendError(res, new DomainError(ErrorCode.NOT_FOUND, 'Not found: nothing with this ID exists.'));
-    await sendFile(req, res, services, attachment, 'private, no-store');
+    if (!attachment) return sendError(res, notFound());
+    await sendFile(req, res, services, logger, attachment, 'private, no-store');
   });
 }
 
@@ -63,34 +65,46 @@ type UploadOutcome =
   | { kind: 'invalid'; message: string }
   | { kind: 'aborted' };
 
+/** `POST /attachments`: who, whether they may, whether the body can be a file, then the file itself. */
 async function upload(req: Request, res: Response, services: Services, config: Config): Promise<void> {
   const viewer = await authenticate(req, services);
   if (!viewer) return unauthenticated(res);
+  const refusal = await refuseBeforeReading(req, services, config, viewer);
+  if (refusal) return sendError(res, refusal);
+  const outcome = await receiveFile(req, services, viewer);
+  respond(req, res, outcome);
+}
+
+/** The rate limit, the content type and a declared length far over the limit: all answered without reading the body. */
+async function refuseBeforeReading(req: Request, services: Services, config: Config, viewer: Viewer): Promise<DomainError | null> {
   try {
     await services.rateLimits.consume('upload', viewer.actorId);
   } catch (error) {
-    return sendError(res, error);
+    if (error instanceof DomainError) return error;
+    throw error;
   }
   if (!/^multipart\/form-data\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-    return fail(res, 400, ErrorCode.BAD_USER_INPUT, 'Send the file as multipart/form-data, in one part named "file".');
+    return badInput('Send the file as multipart/form-data, in one part named "file".');
   }
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) {
-    return sendError(res, new UploadTooLargeError(config.maxUploadBytes));
-  }
+  if (Number.isFinite(declared) && declared > config.maxUploadBytes + MULTIPART_OVERHEAD_BYTES) return new UploadTooLargeError(config.maxUploadBytes);
+  return null;
+}
 
+/**
+ * Streams the one part named `file` into storage. Anything but exactly one
+ * such part, a malformed body, a failure or a client hanging up keeps nothing:
+ * the upload in flight is ended (the service deletes what it wrote) and one
+ * that had already finished is deleted.
+ */
+async function receiveFile(req: Request, services: Services, viewer: Viewer): Promise<UploadOutcome> {
   let parser: Busboy.Busboy;
   try {
-    parser = Busboy({
-      headers: req.headers,
-      // Browsers send non-ASCII filenames as raw UTF-8, not latin1.
-      defParamCharset: 'utf8',
-      limits: { files: 2, fields: 20, fieldSize: 16 * 1024, parts: 25, headerPairs: 20 },
-    });
+    // Browsers send non-ASCII filenames as raw UTF-8, not latin1.
+    parser = Busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 2, fields: 20, fieldSize: 16 * 1024, parts: 25, headerPairs: 20 } });
   } catch {
-    return fail(res, 400, ErrorCode.BAD_USER_INPUT, 'The multipart/form-data Content-Type has no boundary.');
+    return { kind: 'invalid', message: 'The multipart/form-data Content-Type has no boundary.' };
   }
-
   let pending: Promise<AttachmentEntity> | null = null;
   const outcome = await new Promise<UploadOutcome>((resolve) => {
     parser.on('file', (name, stream, info) => {
@@ -120,15 +134,16 @@ async function upload(req: Request, res: Response, services: Services, config: C
     });
     req.pipe(parser);
   });
-
   if (outcome.kind !== 'stored') {
-    // Stop reading, end the upload in flight (its stream errors, the service deletes what it wrote),
-    // and delete one that had already finished: a refused request keeps nothing.
     req.unpipe(parser);
     parser.destroy();
     const finished = await (pending as Promise<AttachmentEntity> | null)?.catch(() => null);
     if (finished) await services.attachments.remove([finished.id]);
   }
+  return outcome;
+}
+
+function respond(req: Request, res: Response, outcome: UploadOutcome): void {
   switch (outcome.kind) {
     case 'stored': {
       const { attachment } = outcome;
@@ -150,7 +165,7 @@ async function upload(req: Request, res: Response, services: Services, config: C
 }
 
 /** Streams an attachment as a download: never rendered inline, never sniffed; one byte range on request. */
-async function sendFile(req: Request, res: Response, services: Services, attachment: AttachmentEntity, cacheControl: string) {
+async function sendFile(req: Request, res: Response, services: Services, logger: Logger, attachment: AttachmentEntity, cacheControl: string) {
   const etag = `"${attachment.sha256}"`;
   const ifRange = req.headers['if-range'];
   const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, attachment.size) : null;
@@ -183,7 +198,7 @@ async function sendFile(req: Request, res: Response, services: Services, attachm
     await pipeline(Readable.from(services.attachments.read(attachment, range ?? undefined), { objectMode: false }), res);
   } catch (error) {
     if ((error as NodeJS.ErrnoException)?.code !== 'ERR_STREAM_PREMATURE_CLOSE') {
-      services.deps.logger.warn({ err: error, attachmentId: attachment.id }, 'attachment download failed mid-stream');
+      logger.warn({ err: error, attachmentId: attachment.id }, 'attachment download failed mid-stream');
     }
   }
 }
@@ -221,8 +236,8 @@ export function contentDisposition(filename: string): string {
 }
 
 async function authenticate(req: Request, services: Services): Promise<Viewer | null> {
-  const match = /^Bearer\s+(\S+)$/i.exec((req.headers.authorization ?? '').trim());
-  return match ? services.sessions.authenticate(match[1]!) : null;
+  const token = bearerToken(req.headers.authorization);
+  return token ? services.sessions.authenticate(token) : null;
 }
 
 function unauthenticated(res: Response): void {

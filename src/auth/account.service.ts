@@ -3,15 +3,17 @@ import type { Config } from '../config';
 import { isUniqueViolation } from '../db';
 import { ActorEntity, type Role } from '../actor/actor.entity';
 import { badInput, DomainError, ErrorCode, forbidden, unauthenticated } from '../errors';
+import { invitationPolicy } from '../invitation/invitation.policy';
 import { InvitationService, invitationInvalid, type IssuedInvitation } from '../invitation/invitation.service';
 import { OrganizationEntity } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
 import type { TeamService } from '../team/team.service';
+import { hydrate } from '../hydrate';
 import * as validate from '../validation';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
 import type { SessionService } from './session.service';
-import { isAdmin, type Viewer } from './viewer';
+import type { Viewer } from './viewer';
 
 export interface AuthResult {
   token: string;
@@ -49,7 +51,7 @@ export class AccountService {
     return this.dataSource.transaction(async (manager) => {
       if (await this.invitations.memberEmailTaken(manager, email)) throw emailTaken();
       const organization = await manager.save(manager.create(OrganizationEntity, { name: organizationName }));
-      const owner = await this.insertMember(manager, { organizationId: organization.id, email, name, role: 'OWNER', passwordHash });
+      const owner = await this.insertMember(manager, { organizationId: organization.id, email, name, role: 'OWNER' }, passwordHash);
       return { token: await this.sessions.create(owner.id, manager), viewer: owner };
     });
   }
@@ -99,27 +101,25 @@ export class AccountService {
   private async verifyCredentials(email: string, password: string): Promise<ActorEntity | null> {
     // No stored email is that long or holds a NUL (PostgreSQL would refuse the text): nobody to look up.
     const searchable = email.length <= 254 && !email.includes('\u0000');
-    const candidates = !searchable ? [] : await this.dataSource
-      .getRepository(ActorEntity)
-      .createQueryBuilder('a')
-      .addSelect('a.passwordHash')
-      .innerJoin(OrganizationEntity, 'o', 'o.id = a.organization_id')
-      .where(`lower(a.email) = :email AND a.status = 'ACTIVE' AND a.password_hash IS NOT NULL`, { email })
-      .andWhere(`(a.kind = 'MEMBER' OR o.guests_enabled)`)
-      // A member account first, then guest accounts oldest first: one deterministic answer.
-      .orderBy(`CASE WHEN a.kind = 'MEMBER' THEN 0 ELSE 1 END`)
-      .addOrderBy('a.created_at')
-      .limit(10)
-      .getMany();
+    const candidates: (Record<string, unknown> & { password_hash: string })[] = !searchable
+      ? []
+      : await this.dataSource.query(
+          `SELECT a.*, c.password_hash
+             FROM actors a
+             JOIN actor_credentials c ON c.actor_id = a.id
+             JOIN organizations o ON o.id = a.organization_id
+            WHERE lower(a.email) = $1 AND a.status = 'ACTIVE' AND (a.kind = 'MEMBER' OR o.guests_enabled)
+            -- A member account first, then guest accounts oldest first: one deterministic answer.
+            ORDER BY CASE WHEN a.kind = 'MEMBER' THEN 0 ELSE 1 END, a.created_at
+            LIMIT 10`,
+          [email],
+        );
     if (candidates.length === 0 || password.length > MAX_PASSWORD_LENGTH) {
       await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), await this.getDummyHash());
       return null;
     }
-    for (const actor of candidates) {
-      if (await verifyPassword(password, actor.passwordHash ?? '')) {
-        delete (actor as Partial<ActorEntity>).passwordHash;
-        return actor;
-      }
+    for (const { password_hash: hash, ...row } of candidates) {
+      if (await verifyPassword(password, hash)) return hydrate(this.dataSource, ActorEntity, row);
     }
     return null;
   }
@@ -132,8 +132,9 @@ export class AccountService {
   }
 
   async inviteMember(viewer: Viewer, input: { email: string; role: Role }): Promise<IssuedInvitation> {
-    if (!isAdmin(viewer)) throw forbidden('Only owners and admins can invite members.');
-    if (input.role === 'OWNER' && viewer.role !== 'OWNER') throw forbidden('Only owners can invite owners.');
+    if (!invitationPolicy.canInviteMember(viewer, input.role)) {
+      throw forbidden(input.role === 'OWNER' ? 'Only owners can invite owners.' : 'Only owners and admins can invite members.');
+    }
     const email = validate.email(input.email);
     await this.rateLimits.consume('invitation', viewer.actorId);
     return this.dataSource.transaction(async (manager) => {
@@ -172,9 +173,8 @@ export class AccountService {
           email: invitation.email,
           name,
           role: invitation.role ?? 'MEMBER',
-          passwordHash,
           invitedById: invitation.invitedById,
-        });
+        }, passwordHash);
       } else {
         const guest = await manager
           .createQueryBuilder(ActorEntity, 'a')
@@ -186,7 +186,8 @@ export class AccountService {
         if (!organization.guestsEnabled) {
           throw new DomainError(ErrorCode.GUEST_NOT_ALLOWED, 'This organization has turned guest access off.');
         }
-        await manager.update(ActorEntity, { id: guest.id }, { name, passwordHash, status: 'ACTIVE' });
+        await manager.update(ActorEntity, { id: guest.id }, { name, status: 'ACTIVE' });
+        await this.setPassword(manager, guest.id, passwordHash);
         actor = Object.assign(guest, { name, status: 'ACTIVE' as const });
       }
       return { token: await this.sessions.create(actor.id, manager), viewer: actor };
@@ -195,7 +196,8 @@ export class AccountService {
 
   private async insertMember(
     manager: EntityManager,
-    fields: { organizationId: string; email: string; name: string; role: Role; passwordHash: string; invitedById?: string | null },
+    fields: { organizationId: string; email: string; name: string; role: Role; invitedById?: string | null },
+    passwordHash: string,
   ): Promise<ActorEntity> {
     const member = await manager
       .save(manager.create(ActorEntity, { ...fields, kind: 'MEMBER', status: 'ACTIVE', invitedById: fields.invitedById ?? null }))
@@ -204,9 +206,18 @@ export class AccountService {
         if (isUniqueViolation(error, 'actors_member_email')) throw emailTaken();
         throw error;
       });
-    delete (member as Partial<ActorEntity>).passwordHash;
+    await this.setPassword(manager, member.id, passwordHash);
     await this.teams.addToDefaultTeams(manager, member);
     return member;
+  }
+
+  /** The only writer of `actor_credentials`; nothing but `verifyCredentials` reads it. */
+  private async setPassword(manager: EntityManager, actorId: string, passwordHash: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO actor_credentials (actor_id, password_hash) VALUES ($1, $2)
+       ON CONFLICT (actor_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = now()`,
+      [actorId, passwordHash],
+    );
   }
 
   private getDummyHash(): Promise<string> {

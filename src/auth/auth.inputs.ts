@@ -1,5 +1,5 @@
 import { Field, InputType } from 'type-graphql';
-import { Role } from '../user/user.type';
+import { Role } from '../actor/actor.entity';
 
 @InputType()
 export class SignUpInput {

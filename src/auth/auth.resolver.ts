@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
-import { actAs, type Context } from '../context';
+import type { Context } from '../context';
+import { unauthenticated } from '../errors';
 import { Gate } from './auth-checker';
 import { AcceptInvitationInput, InviteMemberInput, LogInInput, SignUpInput } from './auth.inputs';
 import { AuthPayload, InvitationPayload } from './auth.type';
@@ -13,7 +14,7 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload)
   async logIn(@Arg('input') input: LogInInput, @Ctx() context: Context): Promise<AuthPayload> {
-    return loggedIn(context, await context.services.accounts.logIn(input, { ip: context.ip }));
+    return loggedIn(context, await context.services.accounts.logIn(input, context.client));
   }
 
   @Authorized()
@@ -34,7 +35,10 @@ export class AuthResolver {
   }
 }
 
+/** The rest of the operation (this payload's `viewer { ... }`) runs as the session just opened. */
 async function loggedIn(context: Context, result: AuthPayload): Promise<AuthPayload> {
-  await actAs(context, result.token);
+  const viewer = await context.services.sessions.authenticate(result.token);
+  if (!viewer) throw unauthenticated();
+  context.signIn(viewer);
   return result;
 }

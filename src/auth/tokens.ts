@@ -9,3 +9,10 @@ export function newToken(prefix: string): string {
 export function hashToken(secret: string, token: string): string {
   return createHmac('sha256', secret).update(token).digest('base64url');
 }
+
+/** The token of an `Authorization: Bearer <token>` header (or a `connection_init` payload's `authorization`), or null. */
+export function bearerToken(header: unknown): string | null {
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match ? match[1]! : null;
+}

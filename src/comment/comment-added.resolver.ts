@@ -1,5 +1,7 @@
-import { Args, ArgsType, Ctx, Field, ID, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../context';
+import { Args, ArgsType, Field, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { scopeOf, type Context } from '../context';
+import { badInput } from '../errors';
+import { decodeCursor } from '../pagination';
 import type { Delivery } from '../realtime/conversation-feed';
 import type { LoadedComment } from './comment.loader';
 import { Comment } from './comment.type';
@@ -13,25 +15,39 @@ export class CommentAddedArgs {
   after?: string | null;
 }
 
+const overWebsocketsOnly = () =>
+  badInput('Subscriptions are served over websockets: connect to /graphql with the graphql-transport-ws protocol.');
+
+/**
+ * NOT_FOUND unless the viewer may read the conversation; then this
+ * instance's feed of it hands the subscriber its comments (see src/realtime).
+ */
+async function subscribe(context: Context, { conversationId, after }: CommentAddedArgs): Promise<AsyncIterableIterator<Delivery>> {
+  if (!context.connection) throw overWebsocketsOnly();
+  const scope = scopeOf(context);
+  const conversation = await context.services.conversations.findReadableByGlobalId(scope, conversationId);
+  const afterSeq = decodeCursor(after, 'after');
+  return context.services.realtime.subscribeToComments(
+    { viewer: scope.viewer, connection: context.connection },
+    conversation,
+    afterSeq === null ? null : BigInt(afterSeq),
+  );
+}
+
 @Resolver()
 export class CommentAddedResolver {
-  /**
-   * `subscribe` hands over to this instance's real-time service (it travels
-   * in the context: the schema is shared by every instance in a process);
-   * each delivery then resolves as its own subscriber.
-   */
   @Subscription(() => Comment, {
     description: [
       'Each new comment of one conversation, live, from every server instance.',
       'With `after` (a comment cursor), the comments created after it are sent',
       'first, then the live ones, each exactly once.',
     ].join('\n'),
-    subscribe: ({ args, context }) => {
-      const { conversationId, after } = args as CommentAddedArgs;
-      return (context as Context).services.realtime.subscribeToComments(context as Context, conversationId, after ?? null);
-    },
+    subscribe: ({ args, context }) => subscribe(context as Context, args as CommentAddedArgs),
   })
-  commentAdded(@Root() delivery: Delivery | undefined, @Ctx() context: Context, @Args() _args: CommentAddedArgs): LoadedComment {
-    return context.services.realtime.present(context, delivery);
+  commentAdded(@Root() delivery: Delivery | undefined, @Args() _args: CommentAddedArgs): LoadedComment {
+    // Over HTTP graphql-js runs the field once, with no event at all.
+    if (!delivery) throw overWebsocketsOnly();
+    if (delivery.kind === 'denied') throw delivery.error;
+    return delivery.comment;
   }
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { AttachmentEntity } from '../attachment/attachment.entity';
-import { actorJson, hydrate } from '../hydrate';
+import { hydrate } from '../hydrate';
 import { createConversationPageLoader } from '../pagination';
 import { CommentEntity } from './comment.entity';
 
@@ -15,8 +15,8 @@ export type LoadedComment = CommentEntity & {
 /** Columns of `c` plus its author, mentions and attachments as JSON. */
 export const COMMENT_WITH_RELATIONS = `
   c.*,
-  (SELECT ${actorJson('a')} FROM actors a WHERE a.id = c.author_id) AS author_json,
-  (SELECT coalesce(jsonb_agg(${actorJson('ma')} ORDER BY m.position), '[]'::jsonb)
+  (SELECT to_jsonb(a) FROM actors a WHERE a.id = c.author_id) AS author_json,
+  (SELECT coalesce(jsonb_agg(to_jsonb(ma) ORDER BY m.position), '[]'::jsonb)
      FROM comment_mentions m JOIN actors ma ON ma.id = m.actor_id WHERE m.comment_id = c.id) AS mentions_json,
   (SELECT coalesce(jsonb_agg(to_jsonb(f) ORDER BY f.seq), '[]'::jsonb)
      FROM attachments f WHERE f.comment_id = c.id) AS attachments_json`;

@@ -3,10 +3,10 @@ import type { ActorEntity } from '../actor/actor.entity';
 import { Actor } from '../actor/actor.type';
 import type { AttachmentEntity } from '../attachment/attachment.entity';
 import { Attachment } from '../attachment/attachment.type';
-import type { Context } from '../context';
+import { scopeOf, type Context } from '../context';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { Conversation } from '../conversation/conversation.type';
-import { decodeId, toGlobalId } from '../ids';
+import { toGlobalId } from '../ids';
 import { PostCommentInput } from './comment.inputs';
 import type { LoadedComment } from './comment.loader';
 import { Comment } from './comment.type';
@@ -16,7 +16,7 @@ export class CommentResolver {
   @Authorized()
   @Mutation(() => Comment, { description: 'An internal comment; members and guests with access alike.' })
   postComment(@Arg('input') input: PostCommentInput, @Ctx() { viewer, services }: Context): Promise<LoadedComment> {
-    return services.comments.post(viewer!, decodeId(input.conversationId, 'Conversation'), input);
+    return services.comments.post(viewer!, input);
   }
 
   @FieldResolver(() => ID)
@@ -42,6 +42,6 @@ export class CommentResolver {
 
   @FieldResolver(() => Conversation)
   conversation(@Root() comment: LoadedComment, @Ctx() context: Context): Promise<ConversationEntity> {
-    return context.services.conversations.findReadable(context, comment.conversationId);
+    return context.services.conversations.findReadable(scopeOf(context), comment.conversationId);
   }
 }

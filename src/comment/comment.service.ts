@@ -5,10 +5,11 @@ import { addParticipants, type ConversationService } from '../conversation/conve
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { badInput, DomainError, ErrorCode } from '../errors';
 import { hydrate } from '../hydrate';
-import { decodeActorId } from '../ids';
+import { decodeActorId, decodeId } from '../ids';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
 import * as validate from '../validation';
+import type { PostCommentInput } from './comment.inputs';
 import { COMMENT_WITH_RELATIONS, hydrateComment, type LoadedComment } from './comment.loader';
 
 export const MAX_COMMENT_LENGTH = 10_000;
@@ -26,13 +27,6 @@ export interface AttachmentClaimer {
 
 const mentionNotAllowed = (message: string) => new DomainError(ErrorCode.MENTION_NOT_ALLOWED, message);
 
-export interface PostCommentInput {
-  conversationId: string;
-  body: string;
-  mentionIds?: readonly string[] | null;
-  attachmentIds?: readonly string[] | null;
-}
-
 export class CommentService {
   constructor(
     private readonly dataSource: DataSource,
@@ -48,7 +42,8 @@ export class CommentService {
    * its participants are one transaction, and subscribers hear of it after
    * the commit.
    */
-  async post(viewer: Viewer, conversationId: string, input: PostCommentInput): Promise<LoadedComment> {
+  async post(viewer: Viewer, input: PostCommentInput): Promise<LoadedComment> {
+    const conversationId = decodeId(input.conversationId, 'Conversation');
     const body = this.validBody(input.body);
     const mentionIds = this.decodeMentions(input.mentionIds ?? []);
     const attachmentIds = [...(input.attachmentIds ?? [])];
@@ -81,17 +76,6 @@ export class CommentService {
     const comment = (await this.findLoaded(viewer.organizationId, commentId))!;
     await this.events.commentAdded({ conversationId: comment.conversationId, commentId: comment.id, seq: comment.seq });
     return comment;
-  }
-
-  /** Comments of a conversation after a sequence, oldest first, with their relations: what subscribers catch up from. */
-  async listAfter(organizationId: string, conversationId: string, afterSeq: string | null, limit = 500): Promise<LoadedComment[]> {
-    const rows = await this.dataSource.query(
-      `SELECT ${COMMENT_WITH_RELATIONS} FROM comments c
-        WHERE c.organization_id = $1 AND c.conversation_id = $2 AND ($3::bigint IS NULL OR c.seq > $3::bigint)
-        ORDER BY c.seq LIMIT $4`,
-      [organizationId, conversationId, afterSeq, limit],
-    );
-    return rows.map((row: Record<string, unknown>) => hydrateComment(this.dataSource, row));
   }
 
   /** One comment of the organization with its relations, or null. */
@@ -137,7 +121,7 @@ export class CommentService {
     if (mentions.size === 0) return [];
     const ids = [...mentions.keys()];
     const rows: (Record<string, unknown> & { present: boolean })[] = await manager.query(
-      `SELECT a.id, a.organization_id, a.kind, a.role, a.status, a.email, a.name, a.invited_by_id, a.created_at,
+      `SELECT a.*,
               (EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = $3 AND p.actor_id = a.id)
                OR EXISTS (SELECT 1 FROM guest_access g WHERE g.conversation_id = $3 AND g.guest_id = a.id)
                OR ($4 = 'CHAT_ROOM' AND a.kind = 'MEMBER')) AS present

@@ -3,7 +3,7 @@ import { Actor } from '../actor/actor.type';
 import { Attachment } from '../attachment/attachment.type';
 import { Conversation } from '../conversation/conversation.type';
 import { Node } from '../node/node.type';
-import { connectionTypes } from '../pagination';
+import { connectionTypes } from '../pagination.type';
 
 @ObjectType('Comment', { implements: Node, description: 'An internal chat message: never sent outside the organization.' })
 export class Comment extends Node {

@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export type ConversationKind = 'THREAD' | 'CHAT_ROOM';
+/** The GraphQL enum `ConversationKind`, registered in conversation.type.ts. */
+export const ConversationKind = { THREAD: 'THREAD', CHAT_ROOM: 'CHAT_ROOM' } as const;
+export type ConversationKind = (typeof ConversationKind)[keyof typeof ConversationKind];
 
 @Entity('conversations')
 export class ConversationEntity {

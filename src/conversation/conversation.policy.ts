@@ -23,6 +23,11 @@ export const conversationPolicy = {
     return isMember(viewer) && conversation.kind === 'THREAD';
   },
 
+  /** New threads and chat rooms: members only. */
+  canCreate(viewer: Viewer): boolean {
+    return isMember(viewer);
+  },
+
   /** Recording inbound external messages (integrations and members). Guests never. */
   canRecordMessages(viewer: Viewer): boolean {
     return isMember(viewer);

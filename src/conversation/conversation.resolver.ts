@@ -4,7 +4,7 @@ import { Actor } from '../actor/actor.type';
 import { Gate } from '../auth/auth-checker';
 import { CommentConnection } from '../comment/comment.type';
 import type { LoadedComment } from '../comment/comment.loader';
-import type { Context } from '../context';
+import { scopeOf, type Context } from '../context';
 import { guestPolicy } from '../guest/guest.policy';
 import { Guest } from '../guest/guest.type';
 import { toGlobalId } from '../ids';
@@ -41,7 +41,7 @@ export class ConversationResolver {
   @Authorized()
   @Query(() => Conversation, { nullable: true })
   conversation(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<ConversationEntity> {
-    return context.services.conversations.findReadableByGlobalId(context, id);
+    return context.services.conversations.findReadableByGlobalId(scopeOf(context), id);
   }
 
   @Authorized(Gate.MEMBER)

@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { isGuest, type Viewer } from '../auth/viewer';
-import type { Context } from '../context';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { decodeActorId, decodeId } from '../ids';
 import { type Connection, type PageArgs, toConnection } from '../pagination';
 import type { DomainEvents } from '../realtime/events';
+import type { Scope } from '../scope';
 import { TeamEntity } from '../team/team.entity';
 import * as validate from '../validation';
 import { ConversationEntity } from './conversation.entity';
@@ -47,15 +47,15 @@ export class ConversationService {
    * The conversation if the viewer may read it; otherwise NOT_FOUND, exactly
    * as for an ID that does not exist.
    */
-  async findReadable(context: Context, id: string): Promise<ConversationEntity> {
-    const conversation = await context.loaders.conversation.load(id);
-    if (!conversation || !context.viewer || !conversationPolicy.canRead(context.viewer, conversation)) throw notFound();
+  async findReadable({ viewer, loaders }: Scope, id: string): Promise<ConversationEntity> {
+    const conversation = await loaders.conversation.load(id);
+    if (!conversation || !conversationPolicy.canRead(viewer, conversation)) throw notFound();
     return conversation;
   }
 
   /** Like findReadable, but takes a global ID. */
-  findReadableByGlobalId(context: Context, globalId: string): Promise<ConversationEntity> {
-    return this.findReadable(context, decodeId(globalId, 'Conversation'));
+  findReadableByGlobalId(scope: Scope, globalId: string): Promise<ConversationEntity> {
+    return this.findReadable(scope, decodeId(globalId, 'Conversation'));
   }
 
   /**
@@ -100,6 +100,7 @@ export class ConversationService {
   }
 
   async create(viewer: Viewer, input: { subject?: string | null; teamId?: string | null }): Promise<ConversationEntity> {
+    if (!conversationPolicy.canCreate(viewer)) throw forbidden('Only organization members can create conversations.');
     const subject = validate.optionalText(input.subject, 'subject', 998) ?? null;
     return this.dataSource.transaction(async (manager) => {
       const teamId = input.teamId != null ? await this.teamOf(manager, viewer, input.teamId) : null;
@@ -118,6 +119,7 @@ export class ConversationService {
   }
 
   async createChatRoom(viewer: Viewer, input: { name: string }): Promise<ConversationEntity> {
+    if (!conversationPolicy.canCreate(viewer)) throw forbidden('Only organization members can create chat rooms.');
     const name = validate.text(input.name, 'name', { max: 200 });
     return this.dataSource.manager.save(
       this.dataSource.manager.create(ConversationEntity, {

@@ -1,15 +1,12 @@
 import { Authorized, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { ConversationKind } from './conversation.entity';
 import { Actor } from '../actor/actor.type';
 import { Gate } from '../auth/auth-checker';
 import { Node } from '../node/node.type';
-import { connectionTypes } from '../pagination';
+import { connectionTypes } from '../pagination.type';
 import { Team } from '../team/team.type';
 import { User } from '../user/user.type';
 
-export enum ConversationKind {
-  THREAD = 'THREAD',
-  CHAT_ROOM = 'CHAT_ROOM',
-}
 registerEnumType(ConversationKind, {
   name: 'ConversationKind',
   valuesConfig: {

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
-import { actorJson, hydrate } from '../hydrate';
+import { hydrate } from '../hydrate';
 
 /**
  * Who is present in a conversation, in order of arrival: members who took
@@ -20,22 +20,22 @@ export function createPresenceLoader(dataSource: DataSource, organizationId: str
     const rows: { conversation_id: string; source: 'PARTICIPANT' | 'GUEST' | 'ASSIGNEE'; actor: Record<string, unknown> }[] =
       await dataSource.query(
         `SELECT conversation_id, source, actor FROM (
-           SELECT p.conversation_id, 'PARTICIPANT' AS source, p.seq, ${actorJson('a')} AS actor
+           SELECT p.conversation_id, 'PARTICIPANT' AS source, p.seq, to_jsonb(a) AS actor
              FROM conversation_participants p
              JOIN conversations c ON c.id = p.conversation_id AND c.kind = 'THREAD'
              JOIN actors a ON a.id = p.actor_id
             WHERE p.conversation_id = ANY($1) AND c.organization_id = $2
            UNION ALL
-           SELECT c.id, 'PARTICIPANT', a.seq, ${actorJson('a')}
+           SELECT c.id, 'PARTICIPANT', a.seq, to_jsonb(a)
              FROM conversations c
              JOIN actors a ON a.organization_id = c.organization_id AND a.kind = 'MEMBER'
             WHERE c.id = ANY($1) AND c.organization_id = $2 AND c.kind = 'CHAT_ROOM'
            UNION ALL
-           SELECT g.conversation_id, 'GUEST', g.seq, ${actorJson('a')}
+           SELECT g.conversation_id, 'GUEST', g.seq, to_jsonb(a)
              FROM guest_access g JOIN actors a ON a.id = g.guest_id
             WHERE g.conversation_id = ANY($1) AND g.organization_id = $2
            UNION ALL
-           SELECT s.conversation_id, 'ASSIGNEE', s.seq, ${actorJson('a')}
+           SELECT s.conversation_id, 'ASSIGNEE', s.seq, to_jsonb(a)
              FROM conversation_assignees s JOIN actors a ON a.id = s.actor_id
              JOIN conversations c ON c.id = s.conversation_id
             WHERE s.conversation_id = ANY($1) AND c.organization_id = $2

@@ -1,11 +1,8 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ActorEntity } from '../actor/actor.entity';
+import { GuestInviters } from '../organization/organization.entity';
 import { Guest } from './guest.type';
 
-export enum GuestInviters {
-  ADMINS = 'ADMINS',
-  MEMBERS = 'MEMBERS',
-}
 registerEnumType(GuestInviters, {
   name: 'GuestInviters',
   valuesConfig: {

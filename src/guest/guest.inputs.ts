@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { GuestInviters } from './guest-settings.type';
+import { GuestInviters } from '../organization/organization.entity';
 
 @InputType()
 export class InviteGuestInput {

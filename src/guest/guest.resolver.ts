@@ -2,12 +2,12 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root 
 import type { ActorEntity } from '../actor/actor.entity';
 import { canSeeActor } from '../actor/actor.policy';
 import { Gate } from '../auth/auth-checker';
-import type { Context } from '../context';
+import { scopeOf, type Context } from '../context';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { Conversation } from '../conversation/conversation.type';
 import { toGlobalId } from '../ids';
 import { User } from '../user/user.type';
-import { GuestInvitationPayload, GuestInviters, GuestSettings } from './guest-settings.type';
+import { GuestInvitationPayload, GuestSettings } from './guest-settings.type';
 import { GuestConversationInput, InviteGuestInput, RevokeGuestInput, UpdateGuestSettingsInput } from './guest.inputs';
 import { Guest } from './guest.type';
 
@@ -43,7 +43,7 @@ export class GuestResolver {
   @Mutation(() => GuestSettings)
   async updateGuestSettings(@Arg('input') input: UpdateGuestSettingsInput, @Ctx() { viewer, services }: Context): Promise<GuestSettings> {
     const organization = await services.guests.updateSettings(viewer!, input);
-    return { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite as GuestInviters };
+    return { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite };
   }
 
   @FieldResolver(() => ID)
@@ -60,7 +60,7 @@ export class GuestResolver {
     if (!guest.invitedById) return null;
     const inviter = await context.loaders.actor.load(guest.invitedById);
     if (!inviter || guest.id === context.viewer?.actorId) return inviter;
-    return (await canSeeActor(context, inviter)) ? inviter : null;
+    return (await canSeeActor(scopeOf(context), inviter)) ? inviter : null;
   }
 
   @Authorized(Gate.SELF_OR_MEMBER)
@@ -76,6 +76,6 @@ export class GuestResolver {
 
   @FieldResolver(() => Int, { description: 'How many conversations a guest may have access to at once.' })
   conversationLimit(@Ctx() { services }: Context): number {
-    return services.deps.config.conversationsPerGuest;
+    return services.guests.conversationLimit;
   }
 }

@@ -57,6 +57,11 @@ export class GuestService {
     private readonly events: DomainEvents,
   ) {}
 
+  /** How many conversations a guest may have access to at once (CONVERSATIONS_PER_GUEST). */
+  get conversationLimit(): number {
+    return this.config.conversationsPerGuest;
+  }
+
   async invite(viewer: Viewer, input: { conversationId: string; email: string; name?: string | null }): Promise<GuestInvitation> {
     this.assertCanManage(viewer);
     const conversationId = decodeId(input.conversationId, 'Conversation');

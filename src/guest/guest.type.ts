@@ -1,16 +1,12 @@
 import { Authorized, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ActorStatus } from '../actor/actor.entity';
 import { Actor } from '../actor/actor.type';
 import { Gate } from '../auth/auth-checker';
 import { Conversation } from '../conversation/conversation.type';
 import { Node } from '../node/node.type';
 import { User } from '../user/user.type';
 
-export enum GuestStatus {
-  INVITED = 'INVITED',
-  ACTIVE = 'ACTIVE',
-  REVOKED = 'REVOKED',
-}
-registerEnumType(GuestStatus, { name: 'GuestStatus' });
+registerEnumType(ActorStatus, { name: 'GuestStatus' });
 
 @ObjectType('Guest', { implements: [Node, Actor], description: 'An external partner invited into specific conversations.' })
 export class Guest extends Actor {
@@ -21,8 +17,8 @@ export class Guest extends Actor {
   @Field(() => String, { nullable: true, description: 'members, and the guest themself' })
   email: string | null;
 
-  @Field(() => GuestStatus)
-  status: GuestStatus;
+  @Field(() => ActorStatus)
+  status: ActorStatus;
 
   @Field(() => User, { nullable: true })
   invitedBy: User | null;

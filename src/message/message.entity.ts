@@ -1,7 +1,12 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type Channel = 'EMAIL' | 'SMS' | 'WHATSAPP' | 'CUSTOM';
-export type Direction = 'INBOUND' | 'OUTBOUND';
+/** The GraphQL enum `Channel`, registered in message.type.ts. */
+export const Channel = { EMAIL: 'EMAIL', SMS: 'SMS', WHATSAPP: 'WHATSAPP', CUSTOM: 'CUSTOM' } as const;
+export type Channel = (typeof Channel)[keyof typeof Channel];
+
+/** The GraphQL enum `Direction`, registered in message.type.ts. */
+export const Direction = { INBOUND: 'INBOUND', OUTBOUND: 'OUTBOUND' } as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
 
 /** An external message: received through an integration, or a member's reply. */
 @Entity('messages')

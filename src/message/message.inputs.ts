@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { Channel } from './message.type';
+import { Channel } from './message.entity';
 
 @InputType()
 export class CreateMessageInput {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { AttachmentEntity } from '../attachment/attachment.entity';
-import { actorJson, hydrate } from '../hydrate';
+import { hydrate } from '../hydrate';
 import { createConversationPageLoader } from '../pagination';
 import { MessageEntity } from './message.entity';
 
@@ -9,7 +9,7 @@ export type LoadedMessage = MessageEntity & { author?: ActorEntity | null; attac
 
 export const MESSAGE_WITH_RELATIONS = `
   m.*,
-  (SELECT ${actorJson('a')} FROM actors a WHERE a.id = m.author_id) AS author_json,
+  (SELECT to_jsonb(a) FROM actors a WHERE a.id = m.author_id) AS author_json,
   (SELECT coalesce(jsonb_agg(to_jsonb(f) ORDER BY f.seq), '[]'::jsonb)
      FROM attachments f WHERE f.message_id = m.id) AS attachments_json`;
 

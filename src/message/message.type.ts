@@ -1,22 +1,12 @@
 import { Authorized, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Attachment } from '../attachment/attachment.type';
 import { Gate } from '../auth/auth-checker';
+import { Channel, Direction } from './message.entity';
 import { Node } from '../node/node.type';
-import { connectionTypes } from '../pagination';
+import { connectionTypes } from '../pagination.type';
 import { User } from '../user/user.type';
 
-export enum Channel {
-  EMAIL = 'EMAIL',
-  SMS = 'SMS',
-  WHATSAPP = 'WHATSAPP',
-  CUSTOM = 'CUSTOM',
-}
 registerEnumType(Channel, { name: 'Channel' });
-
-export enum Direction {
-  INBOUND = 'INBOUND',
-  OUTBOUND = 'OUTBOUND',
-}
 registerEnumType(Direction, { name: 'Direction' });
 
 @ObjectType('Message', { implements: Node, description: 'An external message: received, or a reply sent to the outside world.' })

@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type GuestInviters = 'ADMINS' | 'MEMBERS';
+/** Who may manage guests: the GraphQL enum `GuestInviters`, registered in guest-settings.type.ts. */
+export const GuestInviters = { ADMINS: 'ADMINS', MEMBERS: 'MEMBERS' } as const;
+export type GuestInviters = (typeof GuestInviters)[keyof typeof GuestInviters];
 
 @Entity('organizations')
 export class OrganizationEntity {

@@ -6,6 +6,11 @@ import { OrganizationEntity } from './organization.entity';
 export class OrganizationService {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Whether any organization exists: an empty database gets the demo. */
+  async any(): Promise<boolean> {
+    return this.dataSource.getRepository(OrganizationEntity).exists();
+  }
+
   async ofViewer(viewer: Viewer): Promise<OrganizationEntity> {
     return this.dataSource.manager.findOneByOrFail(OrganizationEntity, { id: viewer.organizationId });
   }

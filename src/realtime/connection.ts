@@ -1,14 +1,10 @@
-import type { Context } from '../context';
-import type { ConnectionHandle } from './conversation-feed';
-
-const handles = new WeakMap<Context, ConnectionHandle>();
-
-/** Marks a context as belonging to a websocket operation, so its subscription can close the socket. */
-export function bindConnection(context: Context, handle: ConnectionHandle): void {
-  handles.set(context, handle);
-}
-
-/** The websocket of an operation's context; undefined over HTTP. */
-export function connectionOf(context: Context): ConnectionHandle | undefined {
-  return handles.get(context);
+/**
+ * The websocket an operation came over, as the rest of the server may touch
+ * it: a subscription whose session ends closes its whole connection (4403),
+ * since every other operation on it would fail too. The websocket server
+ * builds one per connection and puts it in each operation's context.
+ */
+export interface LiveConnection {
+  /** The session behind this connection ended (logged out, revoked, guests turned off). */
+  endSession(): void;
 }

@@ -1,24 +1,23 @@
 import type { Viewer } from '../auth/viewer';
+import type { LoadedComment } from '../comment/comment.loader';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { conversationPolicy } from '../conversation/conversation.policy';
 import { forbidden, type DomainError } from '../errors';
 import type { Logger } from '../logger';
-import { Topic, type PubSubTransport } from '../pubsub';
+import type { LiveConnection } from './connection';
 import type { DeliveryQueue } from './delivery-queue';
-import type { LoadedComment } from './realtime.store';
+import type { FeedStore } from './feed.store';
+import { Topic, type PubSubTransport } from './pubsub';
 
-/** What a subscription yields: a comment to execute as this subscriber, or the reason the subscription ends. */
+/**
+ * What a subscription yields: a comment to run the subscriber's selection on,
+ * as that subscriber's current viewer (with the conversation the feed already
+ * read, so the selection needs no query of its own), or the reason the
+ * subscription ends.
+ */
 export type Delivery =
   | { kind: 'comment'; comment: LoadedComment; viewer: Viewer; conversation: ConversationEntity }
   | { kind: 'denied'; error: DomainError };
-
-/** Close code for a socket whose session ended (graphql-ws's Forbidden). */
-export const SESSION_ENDED_CLOSE_CODE = 4403;
-
-/** The websocket behind a subscription, so a dead session can be closed from here. */
-export interface ConnectionHandle {
-  close(code: number, reason: string): void;
-}
 
 export interface FeedSubscriber {
   readonly sessionId: string;
@@ -30,21 +29,8 @@ export interface FeedSubscriber {
   /** Live comments that arrive while the subscriber's catch-up is being read, sent right after it. */
   held: Delivery[] | null;
   readonly queue: DeliveryQueue<Delivery>;
-  readonly connection: ConnectionHandle;
+  readonly connection: LiveConnection;
 }
-
-/** What a feed reads from PostgreSQL: the truth behind every doorbell. */
-export interface FeedStore {
-  latestSeq(conversation: FeedConversation): Promise<bigint>;
-  /** Comments with seq in (afterSeq, upToSeq], oldest first, author, mentions and attachments preloaded. */
-  comments(conversation: FeedConversation, afterSeq: bigint, upToSeq: bigint | null, limit: number): Promise<LoadedComment[]>;
-  /** Current viewers of the sessions still alive: one statement for any number of subscribers. */
-  viewers(sessionIds: string[]): Promise<Map<string, Viewer>>;
-  /** The conversation as it is now, so events resolve `conversation { ... }` without a query per subscriber. */
-  conversation(conversation: FeedConversation): Promise<ConversationEntity | null>;
-}
-
-export type FeedConversation = Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>;
 
 const BATCH = 100;
 const RETRY_MS = 1000;
@@ -236,7 +222,7 @@ export class ConversationFeed {
 
   /**
    * Re-reads every subscriber's session and access in one statement. A dead
-   * session closes its socket (4403); a live one without access to this
+   * session ends its connection; a live one without access to this
    * conversation any more gets FORBIDDEN and its subscription completes.
    */
   private async authorize(): Promise<void> {
@@ -249,7 +235,7 @@ export class ConversationFeed {
       if (!viewer) {
         this.leave(subscriber);
         subscriber.queue.finish();
-        subscriber.connection.close(SESSION_ENDED_CLOSE_CODE, 'Forbidden');
+        subscriber.connection.endSession();
       } else if (!conversationPolicy.canRead(viewer, this.conversation)) {
         this.leave(subscriber);
         subscriber.queue.finish({ kind: 'denied', error: forbidden('You no longer have access to this conversation.') });

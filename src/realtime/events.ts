@@ -14,10 +14,3 @@ export interface DomainEvents {
    */
   sessionsChanged(event: { organizationId: string; actorIds?: string[] }): Promise<void>;
 }
-
-/** Used until a transport is wired: a single process with no subscribers needs no events. */
-export const noEvents: DomainEvents = {
-  async commentAdded() {},
-  async accessChanged() {},
-  async sessionsChanged() {},
-};

@@ -1,19 +1,15 @@
 import type { DataSource } from 'typeorm';
 import type { SessionService } from '../auth/session.service';
-import type { LoadedComment } from '../comment/comment.loader';
+import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
-import type { Context } from '../context';
 import type { ConversationEntity } from '../conversation/conversation.entity';
-import { badInput, unauthenticated } from '../errors';
-import { createLoaders, type Loaders } from '../loaders';
 import type { Logger } from '../logger';
-import { decodeCursor } from '../pagination';
-import { createPubSubTransport, Topic, type ControlSignal, type PubSubTransport, type Topics } from '../pubsub';
-import { connectionOf } from './connection';
+import type { LiveConnection } from './connection';
 import { ConversationFeed, type Delivery, type FeedSubscriber } from './conversation-feed';
 import { DeliveryQueue } from './delivery-queue';
 import type { DomainEvents } from './events';
-import { RealtimeStore } from './realtime.store';
+import { PostgresFeedStore } from './feed.store';
+import { createPubSubTransport, Topic, type ControlSignal, type PubSubTransport, type Topics } from './pubsub';
 
 /**
  * Every feed re-reads and re-authorizes at least this often even if no
@@ -21,9 +17,6 @@ import { RealtimeStore } from './realtime.store';
  * session). Messages make it happen at once.
  */
 const SWEEP_INTERVAL_MS = 30_000;
-
-const overWebsocketsOnly = () =>
-  badInput('Subscriptions are served over websockets: connect to /graphql with the graphql-transport-ws protocol.');
 
 interface OrganizationWatch {
   readonly feeds: Set<ConversationFeed>;
@@ -38,9 +31,7 @@ interface OrganizationWatch {
 export class RealtimeService {
   /** What services call after a commit. Never throws: a failed publish is logged and PostgreSQL stays the truth. */
   readonly events: DomainEvents;
-  private readonly store: RealtimeStore;
-  /** Viewer-less (they find nothing), shared by every subscription between its events. */
-  private readonly idleLoaders: Loaders;
+  private readonly store: PostgresFeedStore;
   private readonly logger: Logger;
   private transport: PubSubTransport | null = null;
   private readonly feeds = new Map<string, ConversationFeed>();
@@ -51,8 +42,7 @@ export class RealtimeService {
     private readonly deps: { dataSource: DataSource; config: Config; logger: Logger; sessions: SessionService },
   ) {
     this.logger = deps.logger.child({ component: 'realtime' });
-    this.store = new RealtimeStore(deps.dataSource, deps.sessions);
-    this.idleLoaders = createLoaders(deps.dataSource, null);
+    this.store = new PostgresFeedStore(deps.dataSource, deps.sessions);
     this.events = {
       commentAdded: async ({ conversationId, commentId, seq }) => {
         const published = await this.publish(Topic.COMMENT_ADDED, conversationId, { conversationId, commentId, seq });
@@ -117,60 +107,36 @@ export class RealtimeService {
   }
 
   /**
-   * `commentAdded(conversationId, after)`: NOT_FOUND unless the viewer may
-   * read the conversation; then the comments after `after` (when given),
-   * then each new one, as the subscriber's own deliveries.
+   * The comments of a conversation the viewer may read (the caller checked):
+   * those after `afterSeq` (when given) first, then each new one, as the
+   * subscriber's own deliveries, until the subscriber leaves, loses access
+   * (a last `denied` delivery) or its session ends (the connection is told).
    */
-  async subscribeToComments(context: Context, conversationId: string, after: string | null): Promise<AsyncIterable<Delivery>> {
-    const { viewer } = context;
-    if (!viewer) throw unauthenticated();
-    const connection = connectionOf(context);
-    if (!connection || !this.transport) throw overWebsocketsOnly();
-    const conversation = await context.services.conversations.findReadableByGlobalId(context, conversationId);
-    const afterSeq = decodeCursor(after, 'after');
-
+  async subscribeToComments(
+    subscriber: { viewer: Viewer; connection: LiveConnection },
+    conversation: ConversationEntity,
+    afterSeq: bigint | null,
+  ): Promise<AsyncIterableIterator<Delivery>> {
+    const { viewer, connection } = subscriber;
     const feed = this.feedFor(conversation);
-    const subscriber: FeedSubscriber = {
+    const member: FeedSubscriber = {
       sessionId: viewer.sessionId,
       actorId: viewer.actorId,
       viewer,
       cursor: null,
       held: null,
-      queue: new DeliveryQueue<Delivery>(() => feed.leave(subscriber)),
+      queue: new DeliveryQueue<Delivery>(() => feed.leave(member)),
       connection,
     };
-    await feed.join(subscriber, afterSeq === null ? null : BigInt(afterSeq));
-    // Between events the context holds no loaders of its own: each event gets
-    // fresh ones (see present), and an idle subscription stays small.
-    context.loaders = this.idleLoaders;
-    return subscriber.queue;
-  }
-
-  /**
-   * Resolves one delivery for one subscriber: the rest of the event executes
-   * as that subscriber's current viewer, with fresh loaders primed with what
-   * the feed already read, so field rules apply per subscriber and a typical
-   * selection costs no query.
-   */
-  present(context: Context, delivery: Delivery | undefined): LoadedComment {
-    // Over HTTP graphql-js runs the field once with no event at all.
-    if (!delivery) throw overWebsocketsOnly();
-    if (delivery.kind === 'denied') throw delivery.error;
-    const { comment, viewer, conversation } = delivery;
-    context.viewer = viewer;
-    context.loaders = createLoaders(this.deps.dataSource, viewer);
-    context.loaders.conversation.prime(conversation.id, conversation);
-    for (const actor of [...(comment.author ? [comment.author] : []), ...(comment.mentions ?? [])]) {
-      context.loaders.actor.prime(actor.id, actor);
-    }
-    return comment;
+    await feed.join(member, afterSeq);
+    return member.queue;
   }
 
   private feedFor(conversation: ConversationEntity): ConversationFeed {
     const existing = this.feeds.get(conversation.id);
     if (existing) return existing;
     const feed = new ConversationFeed(conversation, {
-      transport: this.transport!,
+      transport: this.started(),
       store: this.store,
       logger: this.logger,
       onEmpty: (empty) => this.dropFeed(empty),
@@ -197,7 +163,7 @@ export class RealtimeService {
   private watch(organizationId: string): OrganizationWatch {
     const existing = this.organizations.get(organizationId);
     if (existing) return existing;
-    const transport = this.transport!;
+    const transport = this.started();
     const signals = transport.pubSub.subscribe(Topic.CONTROL, organizationId)[Symbol.asyncIterator]();
     const watch: OrganizationWatch = { feeds: new Set(), signals };
     this.organizations.set(organizationId, watch);
@@ -221,6 +187,11 @@ export class RealtimeService {
       if (signal.type === 'sessionsChanged' && signal.actorIds && !feed.hasActor(signal.actorIds)) continue;
       feed.recheck();
     }
+  }
+
+  private started(): PubSubTransport {
+    if (!this.transport) throw new Error('RealtimeService: start() it before subscribing');
+    return this.transport;
   }
 
   private async control(signal: ControlSignal): Promise<void> {

@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import type { Context } from '../context';
 import { isDatabaseUnavailable } from '../errors';
 import { mayIntrospect, withoutSuggestions } from './introspection';
-import { requestLimitRules, tooManyTokens } from './limits';
+import { describeTokenLimit, requestLimitRules } from './limits';
 import { tagRequest } from './request-id';
 
 /**
@@ -32,8 +32,7 @@ export function securityPlugin(config: Config): ApolloServerPlugin<Context> {
           const hideSuggestions = !mayIntrospect(config, contextValue.viewer);
           for (const error of errors) {
             tagRequest(error, contextValue.requestId);
-            // graphql-js words its token limit as a syntax error (with a typo): say what the limit is.
-            error.message = error.message.replace(/^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/, tooManyTokens);
+            error.message = describeTokenLimit(error.message);
             if (hideSuggestions) error.message = withoutSuggestions(error.message);
             if (isDatabaseUnavailable(error)) (error.extensions as Record<string, unknown>).http = { status: 503 };
           }

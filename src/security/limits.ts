@@ -111,7 +111,7 @@ function maxTokensRule(maxTokens: number): ValidationRule {
         while (lexer.advance().kind !== TokenKind.EOF) {
           count += 1;
           if (count > maxTokens) {
-            context.reportError(tooBig(tooManyTokens('', maxTokens)));
+            context.reportError(tooBig(tooManyTokens(maxTokens)));
             break;
           }
         }
@@ -123,8 +123,13 @@ function maxTokensRule(maxTokens: number): ValidationRule {
   };
 }
 
-/** The token limit's message; a `replace` callback too. */
-export const tooManyTokens = (_match: string, limit: string | number) => `This operation is too large: it has more than ${limit} tokens.`;
+const tooManyTokens = (limit: string | number) => `This operation is too large: it has more than ${limit} tokens.`;
+
+/** graphql-js words its token limit as a syntax error (with a typo). */
+const TOKEN_LIMIT_SYNTAX_ERROR = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\. Parsing aborted\.$/;
+
+/** A parse error's message, with graphql-js's token-limit wording replaced by one that says what the limit is. */
+export const describeTokenLimit = (message: string): string => message.replace(TOKEN_LIMIT_SYNTAX_ERROR, (_match, limit: string) => tooManyTokens(limit));
 
 const tooBig = (message: string, operation?: OperationDefinitionNode) =>
   new GraphQLError(message, { nodes: operation ? [operation] : undefined, extensions: { code: ErrorCode.BAD_USER_INPUT } });

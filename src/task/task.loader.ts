@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
-import { actorJson, hydrate } from '../hydrate';
+import { hydrate } from '../hydrate';
 import { TaskEntity } from './task.entity';
 
 export type LoadedTask = TaskEntity & { assignee?: ActorEntity | null };
 
-export const TASK_WITH_RELATIONS = `t.*, (SELECT ${actorJson('a')} FROM actors a WHERE a.id = t.assignee_id) AS assignee_json`;
+export const TASK_WITH_RELATIONS = `t.*, (SELECT to_jsonb(a) FROM actors a WHERE a.id = t.assignee_id) AS assignee_json`;
 
 export function hydrateTask(dataSource: DataSource, row: Record<string, any>): LoadedTask {
   const task: LoadedTask = hydrate(dataSource, TaskEntity, row);

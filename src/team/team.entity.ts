@@ -16,4 +16,8 @@ export class TeamEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Insertion order: how teams are listed. */
+  @Column({ type: 'bigint', insert: false, update: false })
+  seq: string;
 }

@@ -1,13 +1,13 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
-import { actorJson, hydrate } from '../hydrate';
+import { hydrate } from '../hydrate';
 
 /** Members of teams, in order of joining the team. */
 export function createTeamMembersLoader(dataSource: DataSource) {
   return new DataLoader<string, ActorEntity[]>(async (teamIds) => {
     const rows: { team_id: string; actor: Record<string, unknown> }[] = await dataSource.query(
-      `SELECT tm.team_id, ${actorJson('a')} AS actor
+      `SELECT tm.team_id, to_jsonb(a) AS actor
          FROM team_members tm JOIN actors a ON a.id = tm.actor_id
         WHERE tm.team_id = ANY($1) ORDER BY tm.seq`,
       [teamIds],

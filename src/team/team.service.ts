@@ -1,15 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import type { Viewer } from '../auth/viewer';
-import { DomainError, ErrorCode, notFound } from '../errors';
+import { DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { decodeId } from '../ids';
 import * as validate from '../validation';
 import { TeamEntity } from './team.entity';
+import { teamPolicy } from './team.policy';
+
+const notAllowed = () => forbidden('Only owners and admins can manage teams.');
 
 export class TeamService {
   constructor(private readonly dataSource: DataSource) {}
 
   async create(viewer: Viewer, input: { name: string; isDefault: boolean }): Promise<TeamEntity> {
+    if (!teamPolicy.canManage(viewer)) throw notAllowed();
     const name = validate.text(input.name, 'name', { max: 100 });
     return this.dataSource.manager.save(
       this.dataSource.manager.create(TeamEntity, { organizationId: viewer.organizationId, name, isDefault: input.isDefault }),
@@ -18,6 +22,7 @@ export class TeamService {
 
   /** Teams are for members: a guest is GUEST_NOT_ALLOWED. Adding someone twice changes nothing. */
   async addMember(viewer: Viewer, input: { teamId: string; userId: string }): Promise<TeamEntity> {
+    if (!teamPolicy.canManage(viewer)) throw notAllowed();
     const teamId = decodeId(input.teamId, 'Team');
     const parsedUser = decodeId(input.userId, 'User', 'Guest');
     return this.dataSource.transaction(async (manager) => {

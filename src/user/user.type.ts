@@ -1,13 +1,9 @@
 import { Authorized, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Role } from '../actor/actor.entity';
 import { Actor } from '../actor/actor.type';
-import { Node } from '../node/node.type';
 import { Gate } from '../auth/auth-checker';
+import { Node } from '../node/node.type';
 
-export enum Role {
-  OWNER = 'OWNER',
-  ADMIN = 'ADMIN',
-  MEMBER = 'MEMBER',
-}
 registerEnumType(Role, { name: 'Role' });
 
 @ObjectType('User', { implements: [Node, Actor], description: 'A member of the organization.' })

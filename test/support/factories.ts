@@ -87,7 +87,7 @@ export async function buildComment(
   conversationId: string,
   overrides: Partial<{ body: string; mentions: ActorEntity[] }> = {},
 ) {
-  return server.app.services.comments.post(author.viewer, conversationId, {
+  return server.app.services.comments.post(author.viewer, {
     conversationId: toGlobalId('Conversation', conversationId),
     body: overrides.body ?? 'Looks good to me.',
     mentionIds: (overrides.mentions ?? []).map((actor) => toGlobalId(actor.kind === 'GUEST' ? 'Guest' : 'User', actor.id)),

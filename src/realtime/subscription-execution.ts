@@ -1,11 +1,6 @@
-import {
-  createSourceEventStream,
-  execute,
-  type DocumentNode,
-  type ExecutionArgs,
-  type ExecutionResult,
-} from 'graphql';
+import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Viewer } from '../auth/viewer';
+import { contextAs, type Context } from '../context';
 import type { Delivery } from './conversation-feed';
 
 /**
@@ -16,6 +11,19 @@ import type { Delivery } from './conversation-feed';
  */
 function audience(viewer: Viewer): string {
   return viewer.kind === 'MEMBER' ? `member:${viewer.role}:${viewer.guestsEnabled}:${viewer.whoCanInvite}` : `guest:${viewer.actorId}`;
+}
+
+/**
+ * The context one delivery runs in: the subscriber's current viewer, with
+ * fresh loaders primed with what the feed already read, so field rules apply
+ * per subscriber and a typical selection costs no query.
+ */
+function eventContext(operation: Context, delivery: Extract<Delivery, { kind: 'comment' }>): Context {
+  const { comment, conversation, viewer } = delivery;
+  const context = contextAs(operation, viewer);
+  context.loaders.conversation.prime(conversation.id, conversation);
+  for (const actor of [...(comment.author ? [comment.author] : []), ...(comment.mentions ?? [])]) context.loaders.actor.prime(actor.id, actor);
+  return context;
 }
 
 /** Like graphql-js's own mapping of a source stream, with `return` passed straight through so an idle subscription ends at once. */
@@ -34,6 +42,9 @@ function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, map: (value: T) => P
 }
 
 /**
+ * Runs subscription operations for graphql-ws. Each delivery executes in a
+ * context of its own (see eventContext), never in the operation's.
+ *
  * graphql-js executes a subscription's selection once per subscriber per
  * event. Subscribers of one conversation on one instance receive the very same
  * comment object from their feed, so subscribers with the same operation and
@@ -51,13 +62,12 @@ export class SharedSubscriptionExecution {
   readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
-    return mapAsyncIterator(stream as AsyncIterable<unknown>, (payload) => this.resultFor(args, payload));
+    return mapAsyncIterator(stream as AsyncIterable<Delivery>, (delivery) => this.resultFor(args, delivery));
   };
 
-  private resultFor(args: ExecutionArgs, payload: unknown): Promise<ExecutionResult> {
-    const run = () => Promise.resolve(execute({ ...args, rootValue: payload }));
-    const delivery = payload as Delivery | undefined;
-    if (delivery?.kind !== 'comment') return run();
+  private resultFor(args: ExecutionArgs, delivery: Delivery): Promise<ExecutionResult> {
+    // A denied delivery runs in the operation's own context: its resolver only throws.
+    if (delivery.kind !== 'comment') return Promise.resolve(execute({ ...args, rootValue: delivery }));
     let byOperation = this.results.get(delivery.comment);
     if (!byOperation) {
       byOperation = new Map();
@@ -66,7 +76,7 @@ export class SharedSubscriptionExecution {
     const key = `${this.documentId(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${audience(delivery.viewer)}`;
     let result = byOperation.get(key);
     if (!result) {
-      result = run();
+      result = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue: eventContext(args.contextValue as Context, delivery) }));
       byOperation.set(key, result);
     }
     return result;

@@ -1,14 +1,24 @@
 import type { DataSource } from 'typeorm';
 import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
-import { ConversationEntity } from '../conversation/conversation.entity';
 import { COMMENT_WITH_RELATIONS, hydrateComment, type LoadedComment } from '../comment/comment.loader';
-import type { FeedConversation, FeedStore } from './conversation-feed';
+import { ConversationEntity } from '../conversation/conversation.entity';
 
-export type { LoadedComment };
+/** The conversation a feed serves, as far as its reads need it. */
+export type FeedConversation = Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>;
 
-/** The feeds' reads: each serves every subscriber of a conversation on this instance at once. */
-export class RealtimeStore implements FeedStore {
+/** What a feed reads from PostgreSQL: the truth behind every doorbell. Each read serves every subscriber of a conversation on this instance at once. */
+export interface FeedStore {
+  latestSeq(conversation: FeedConversation): Promise<bigint>;
+  /** Comments with seq in (afterSeq, upToSeq], oldest first, author, mentions and attachments preloaded. */
+  comments(conversation: FeedConversation, afterSeq: bigint, upToSeq: bigint | null, limit: number): Promise<LoadedComment[]>;
+  /** Current viewers of the sessions still alive: one statement for any number of subscribers. */
+  viewers(sessionIds: string[]): Promise<Map<string, Viewer>>;
+  /** The conversation as it is now, so events resolve `conversation { ... }` without a query per subscriber. */
+  conversation(conversation: FeedConversation): Promise<ConversationEntity | null>;
+}
+
+export class PostgresFeedStore implements FeedStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionService,

@@ -1,8 +1,8 @@
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Config } from './config';
-import type { Logger } from './logger';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
 
 /**
  * What travels between instances. Payloads are doorbells, not data: they say
@@ -54,9 +54,6 @@ export interface PubSubTransport {
   close(): Promise<void>;
 }
 
-/** The Redis channel of a topic id: `<REDIS_PREFIX><topic>:<id>`. */
-export const channelName = (prefix: string, topic: Topic, id: string) => `${prefix}${topic}:${id}`;
-
 const PUBLISH_TIMEOUT_MS = 1000;
 /** Channels whose last doorbell could not be published, kept to ring again when Redis returns. */
 const MAX_UNDELIVERED = 10_000;
@@ -96,28 +93,23 @@ export function createPubSubTransport(config: Pick<Config, 'redisUrl' | 'redisPr
     });
   }
 
-  let lastPublish: Promise<boolean> | null = null;
   const subscriptions = new Map<string, Promise<void>>();
   // The last message of each channel that Redis did not take. Other instances
   // would otherwise hear of those commits only at their next doorbell.
   const undelivered = new Map<string, string>();
-  // The event target only sees unprefixed channel names; this adapter adds the
-  // prefix on the wire and turns ioredis's promises into logged outcomes (the
-  // event target does not await them, so a rejection would go unhandled).
-  const publishClient = {
-    publish(channel: string, message: string) {
-      lastPublish = publisher.publish(prefix + channel, message).then(
-        () => true,
-        (error: Error) => {
-          log.error({ err: error, channel }, 'publish failed; it is sent again when Redis returns');
-          undelivered.delete(channel);
-          if (undelivered.size < MAX_UNDELIVERED) undelivered.set(channel, message);
-          return false;
-        },
-      );
-      return lastPublish;
-    },
-  };
+  // Publishing goes to ioredis directly, in the format the event target reads
+  // (`<topic>:<id>` channels, JSON payloads), so the caller gets the outcome.
+  const publishRaw = (channel: string, message: string): Promise<boolean> =>
+    publisher.publish(prefix + channel, message).then(
+      () => true,
+      (error: Error) => {
+        log.error({ err: error, channel }, 'publish failed; it is sent again when Redis returns');
+        undelivered.delete(channel);
+        if (undelivered.size < MAX_UNDELIVERED) undelivered.set(channel, message);
+        return false;
+      },
+    );
+  // The event target only sees unprefixed channel names; this adapter adds the prefix on the wire.
   const subscribeClient = {
     on(event: 'message', listener: (channel: string, message: string) => void) {
       subscriber.on(event, (channel: string, message: string) => {
@@ -144,7 +136,8 @@ export function createPubSubTransport(config: Pick<Config, 'redisUrl' | 'redisPr
 
   const pubSub = createPubSub<Topics>({
     eventTarget: createRedisEventTarget({
-      publishClient: publishClient as unknown as Redis,
+      // Never used: publish() below goes to ioredis itself.
+      publishClient: publisher,
       subscribeClient: subscribeClient as unknown as Redis,
     }),
   });
@@ -158,7 +151,7 @@ export function createPubSubTransport(config: Pick<Config, 'redisUrl' | 'redisPr
     publisherDown = false;
     const pending = [...undelivered];
     undelivered.clear();
-    for (const [channel, message] of pending) publishClient.publish(channel, message);
+    for (const [channel, message] of pending) void publishRaw(channel, message);
   });
 
   const reconnectListeners: Array<() => void> = [];
@@ -183,11 +176,7 @@ export function createPubSubTransport(config: Pick<Config, 'redisUrl' | 'redisPr
     pubSub,
     kind: 'redis',
     publish(topic, id, payload) {
-      lastPublish = null;
-      (pubSub.publish as (topic: string, id: string, payload: unknown) => void)(topic, id, payload);
-      const outcome = lastPublish ?? Promise.resolve(false);
-      lastPublish = null;
-      return outcome;
+      return publishRaw(`${topic}:${id}`, JSON.stringify(payload));
     },
     subscribed(topic, id) {
       return subscriptions.get(`${topic}:${id}`) ?? Promise.resolve();

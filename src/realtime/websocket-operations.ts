@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
+import { bearerToken } from '../auth/tokens';
+import type { Viewer } from '../auth/viewer';
+import type { Config } from '../config';
+import { createContext, type Context } from '../context';
+import { ErrorCode, formatError } from '../errors';
+import type { Logger } from '../logger';
+import { mayIntrospect, withoutSuggestions } from '../security/introspection';
+import { describeTokenLimit, operationLimitRules, operationParseOptions } from '../security/limits';
+import { tagRequest } from '../security/request-id';
+import type { Services } from '../services';
+import type { LiveConnection } from './connection';
+import type { Peer } from './websocket-upgrade';
+
+/** Operations one connection may hold at once. @default 50 */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
+
+/** Parsed operations kept for reuse, oldest dropped first. @default 500 */
+export const DOCUMENT_CACHE_SIZE = 500;
+
+/** What each connection's graphql-ws context carries besides the protocol state. */
+export interface ConnectionExtra {
+  readonly peer: Peer;
+  readonly connection: LiveConnection;
+}
+
+type ConnectionParams = { authorization?: unknown; Authorization?: unknown };
+
+/** What onConnect learned: the token, authenticated again for each operation. */
+interface Authenticated {
+  readonly token: string;
+  /** As of the connection's last operation: decides whether error messages may suggest field names. */
+  viewer: Viewer | null;
+}
+
+const inputError = (message: string, reason: string) => new GraphQLError(message, { extensions: { code: reason } });
+
+/**
+ * The graphql-ws hooks that apply, per connection and per operation, what
+ * Apollo's plugins apply over HTTP (websocket operations bypass them):
+ * authentication from `connection_init` (false: close 4403), the same
+ * validation rules and limits, the same error formatting.
+ */
+export function operationHooks(options: {
+  schema: GraphQLSchema;
+  services: Services;
+  config: Config;
+  logger: Logger;
+}): Pick<ServerOptions<ConnectionParams, ConnectionExtra>, 'onConnect' | 'onSubscribe' | 'onNext' | 'onError'> {
+  const { schema, services, config, logger } = options;
+  const connections = new WeakMap<ConnectionContext, Authenticated>();
+  const documents = new DocumentCache(DOCUMENT_CACHE_SIZE);
+
+  const format = (ctx: ConnectionContext, errors: readonly GraphQLError[]) => {
+    const hideSuggestions = !mayIntrospect(config, connections.get(ctx)?.viewer ?? null);
+    return errors.map((error) => {
+      // Errors outside the resolver chain (bad variables, unknown operation) are the caller's input.
+      const requestError = !error.originalError && !error.path && !error.extensions?.code;
+      const tagged = requestError ? inputError(error.message, 'GRAPHQL_VALIDATION_FAILED') : error;
+      const formatted = formatError(logger, { ...tagged.toJSON(), locations: error.locations }, requestError ? tagged : error);
+      return hideSuggestions ? { ...formatted, message: withoutSuggestions(formatted.message) } : formatted;
+    });
+  };
+
+  return {
+    async onConnect(ctx) {
+      const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+      const viewer = token ? await services.sessions.authenticate(token) : null;
+      if (!token || !viewer) return false;
+      connections.set(ctx, { token, viewer });
+      return true;
+    },
+
+    async onSubscribe(ctx, _id, payload) {
+      const authenticated = connections.get(ctx);
+      if (!authenticated) return [new GraphQLError('Not authenticated.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+      // ctx.subscriptions already holds this one.
+      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+        return [
+          new GraphQLError(`A connection holds at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions: complete one, or open another connection.`, {
+            extensions: { code: ErrorCode.RATE_LIMITED },
+          }),
+        ];
+      }
+      // Each operation runs as the session is now (guest access read fresh); a session that ended closes the socket.
+      const viewer = await services.sessions.authenticate(authenticated.token);
+      if (!viewer) {
+        ctx.extra.connection.endSession();
+        return [new GraphQLError('Your session has ended.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+      }
+      authenticated.viewer = viewer;
+
+      const parsed = documents.parse(payload.query, config);
+      if (parsed instanceof GraphQLError) return [parsed];
+      const refusals = validateOperation(schema, parsed, config, viewer, payload.variables ?? {});
+      if (refusals.length > 0) return refusals;
+      if (!getOperationAST(parsed, payload.operationName)) {
+        return [inputError('The operation to run is missing or ambiguous: send one operation, or name it in operationName.', 'OPERATION_RESOLUTION_FAILURE')];
+      }
+
+      const { peer, connection } = ctx.extra;
+      const context: Context = createContext(services, viewer, { requestId: randomUUID(), client: peer, connection });
+      return { schema, document: parsed, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
+    },
+
+    onNext(ctx, _id, _payload, args, result: ExecutionResult) {
+      if (!result.errors) return result;
+      for (const error of result.errors) tagRequest(error, (args.contextValue as Context).requestId);
+      return { ...result, errors: format(ctx, result.errors) };
+    },
+
+    onError(ctx, _id, _payload, errors) {
+      return format(ctx, errors);
+    },
+  };
+}
+
+/** The same rules as over HTTP (graphql's own and our limits), judged for this viewer and these variables. */
+function validateOperation(schema: GraphQLSchema, document: DocumentNode, config: Config, viewer: Viewer, variables: Record<string, unknown>): GraphQLError[] {
+  const errors = validate(schema, document, [...specifiedRules, ...operationLimitRules(config, { viewer, variables })]);
+  const hideSuggestions = !mayIntrospect(config, viewer);
+  return errors.map(
+    (error) =>
+      new GraphQLError(hideSuggestions ? withoutSuggestions(error.message) : error.message, {
+        nodes: error.nodes,
+        extensions: error.extensions?.code ? error.extensions : { code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+  );
+}
+
+/**
+ * Clients send the same few operations over and over: one parsed copy each
+ * (never mutated) serves every subscription, which keeps idle ones small.
+ */
+class DocumentCache {
+  private readonly documents = new Map<string, DocumentNode>();
+
+  constructor(private readonly size: number) {}
+
+  /** The parsed document, or the parse error as the caller's input error. */
+  parse(query: string, config: Config): DocumentNode | GraphQLError {
+    const known = this.documents.get(query);
+    if (known) return known;
+    let document: DocumentNode;
+    try {
+      document = parse(query, operationParseOptions(config));
+    } catch (error) {
+      return inputError(describeTokenLimit((error as Error).message), 'GRAPHQL_PARSE_FAILED');
+    }
+    if (this.documents.size >= this.size) this.documents.delete(this.documents.keys().next().value!);
+    this.documents.set(query, document);
+    return document;
+  }
+}
