@@ -102,7 +102,6 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
   };
 }
 
-/** Connects and applies pending migrations (each in its own transaction). */
 /** Any fixed number: the advisory lock under which instances take turns migrating. */
 const MIGRATION_LOCK = 0x51de_d00;
 

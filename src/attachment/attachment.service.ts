@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import { ConversationEntity } from '../conversation/conversation.entity';
 import { conversationPolicy } from '../conversation/conversation.policy';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
-import { decodeId, parseGlobalId, toGlobalId } from '../ids';
+import { decodeId, isUuid, parseGlobalId, toGlobalId } from '../ids';
 import type { Logger } from '../logger';
 import { AttachmentEntity } from './attachment.entity';
 import type { AttachmentStorage, ByteRange } from './attachment.storage';
@@ -18,7 +18,6 @@ export const MAX_ATTACHMENTS_PER_POST = 20;
 /** Longest filename kept, in characters. */
 export const MAX_FILENAME_LENGTH = 255;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MIME_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,62}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/;
 // Keys the link signatures apart from every other use of SESSION_SECRET (session token hashes).
 const LINK_SIGNATURE_LABEL = 'sidedoor/attachment-download/v1';
@@ -231,7 +230,7 @@ export class AttachmentService {
    * viewer can read its conversation, an unused one only by its uploader.
    */
   async findVisible(viewer: Viewer | null, id: string): Promise<AttachmentEntity | null> {
-    if (!viewer || !UUID.test(id)) return null;
+    if (!viewer || !isUuid(id)) return null;
     const attachment = await this.dataSource
       .getRepository(AttachmentEntity)
       .findOneBy({ id, organizationId: viewer.organizationId });
@@ -271,8 +270,7 @@ export class AttachmentService {
     if (
       !parsed ||
       parsed.type !== 'Attachment' ||
-      typeof session !== 'string' ||
-      !UUID.test(session) ||
+      !isUuid(session) ||
       typeof expires !== 'string' ||
       !/^\d{1,12}$/.test(expires) ||
       typeof sig !== 'string' ||

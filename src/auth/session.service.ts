@@ -1,12 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
+import { isUuid } from '../ids';
 import { SessionEntity } from './session.entity';
 import { hashToken, newToken } from './tokens';
 import type { Viewer } from './viewer';
 
 /** Members' viewers share one empty set: every live subscription holds a viewer. */
 const NO_CONVERSATIONS: ReadonlySet<string> = new Set();
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 
 interface SessionRow {
@@ -55,7 +55,7 @@ export class SessionService {
    * acts as when it is used. Same rules as `authenticate`.
    */
   async viewerOfSession(sessionId: string): Promise<Viewer | null> {
-    if (!UUID.test(sessionId)) return null;
+    if (!isUuid(sessionId)) return null;
     return (await this.viewersOf([sessionId])).get(sessionId) ?? null;
   }
 

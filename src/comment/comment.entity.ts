@@ -21,7 +21,7 @@ export class CommentEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
-  /** Per conversation, assigned under the conversation's row lock: commit order. */
+  /** One sequence for all comments, taken while the conversation's row is locked: within a conversation, seq order is commit order. */
   @Column({ type: 'bigint', insert: false, update: false })
   seq: string;
 }

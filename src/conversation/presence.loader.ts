@@ -3,18 +3,18 @@ import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { hydrate } from '../hydrate';
 
-/**
- * Who is present in a conversation, in order of arrival: members who took
- * part (every member, in a chat room) and guests with access now. One
- * statement serves `participants`, `guests` and `assignees` of every
- * conversation asked for in the same tick.
- */
+/** Who is present in a conversation, each list in order of arrival. */
 export interface Presence {
   participants: ActorEntity[];
   guests: ActorEntity[];
   assignees: ActorEntity[];
 }
 
+/**
+ * Who is present in conversations: members who took part (every member, in a
+ * chat room) and guests with access now. One statement serves `participants`,
+ * `guests` and `assignees` of every conversation asked for in the same tick.
+ */
 export function createPresenceLoader(dataSource: DataSource, organizationId: string | null) {
   return new DataLoader<string, Presence>(async (conversationIds) => {
     const rows: { conversation_id: string; source: 'PARTICIPANT' | 'GUEST' | 'ASSIGNEE'; actor: Record<string, unknown> }[] =

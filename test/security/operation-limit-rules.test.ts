@@ -31,7 +31,7 @@ function check(config: Config, source: string, request?: OperationRequest): read
 const messages = (errors: readonly GraphQLError[]) => errors.map((error) => error.message);
 const codesOf = (errors: readonly GraphQLError[]) => errors.map((error) => error.extensions.code);
 
-// The schema has no Subscription type on this branch yet: the same rules judge queries sent over websockets.
+// Websocket operations are judged by the same rules whatever their type; a query exercises them as well as a subscription.
 const OPERATION = `query ($id: ID!) { conversation(id: $id) { id comments { nodes { id body author { id name } } } } }`;
 
 describe('operationLimitRules, as the websocket server uses them', () => {
