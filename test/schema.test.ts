@@ -11,7 +11,7 @@ describe('the published schema', () => {
   });
 
   it('is only ever extended: the code breaks nothing that clients of the committed schema.graphql rely on', () => {
-    // The contract in ../shared is checked by .ci/run (contract-check.js); the repository itself needs nothing beside it.
+    // The shared API contract is CI's check (.ci/run runs contract-check.js); this repository needs nothing beside it.
     expect(findBreakingChanges(buildSchema(published), getSchema()).map((change) => change.description)).toEqual([]);
   });
 });
