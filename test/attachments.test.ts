@@ -352,7 +352,7 @@ describe('downloads', () => {
 
   beforeAll(async () => {
     owner = await buildOrganization(server);
-    member = await buildMember(server, owner);
+    member = await buildMember(server, { inviter: owner });
     conversationId = await buildThread(owner);
     guest = await buildGuest(owner, conversationId);
     otherConversation = await buildThread(owner);
@@ -454,7 +454,7 @@ describe('downloads', () => {
   });
 
   it('stops a link when its session ends', async () => {
-    const session = await buildMember(server, owner);
+    const session = await buildMember(server, { inviter: owner });
     const url = await urlOf(attachment.id, session.token);
     await server.app.services.sessions.revoke(session.viewer.sessionId);
     expect((await download(url)).status).toBe(404);
@@ -551,7 +551,7 @@ describe('attaching uploads', () => {
 
   beforeAll(async () => {
     owner = await buildOrganization(server);
-    member = await buildMember(server, owner);
+    member = await buildMember(server, { inviter: owner });
     conversationId = await buildThread(owner);
   });
 

@@ -24,7 +24,7 @@ export interface TestConversation {
 }
 
 export async function conversationOf(server: TestServer, member: Session, subject = 'Quote for the new office'): Promise<TestConversation> {
-  const conversation = await buildConversation(server, member, { subject });
+  const conversation = await buildConversation(server, { creator: member, subject });
   return { uuid: conversation.id, id: toGlobalId('Conversation', conversation.id) };
 }
 
