@@ -31,10 +31,10 @@ async function session(server: TestServer, token: string, actor: ActorEntity, em
 }
 
 /** The session that writes in a conversation and the conversation, both given or both built. */
-async function placement(server: TestServer, factory: string, writer: Session | undefined, conversationId: string | undefined) {
-  if (conversationId !== undefined && !writer) throw new Error(`${factory}: a conversationId needs the session that writes in it`);
+async function placement(server: TestServer, factory: string, writer: Session | undefined, conversation: string | undefined) {
+  if (conversation !== undefined && !writer) throw new Error(`${factory}: a conversationId needs the session that writes in it`);
   const actor = writer ?? (await buildOrganization(server));
-  return { actor, conversationId: conversationId ?? (await buildConversation(server, { creator: actor })).id };
+  return { actor, conversationId: conversation ?? (await buildConversation(server, { creator: actor })).id };
 }
 
 /** A new organization and its OWNER. */
