@@ -141,7 +141,7 @@ describe('member invitations', () => {
 
   it('forbids a MEMBER to invite members', async () => {
     const owner = await buildOrganization(server);
-    const member = await buildMember(server, owner);
+    const member = await buildMember(server, { inviter: owner });
     const response = await server.gql(INVITE_MEMBER, { input: { email: uniqueEmail() } }, member.token);
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual(['FORBIDDEN']);

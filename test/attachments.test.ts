@@ -6,7 +6,8 @@ import type { Viewer } from '../src/auth/viewer';
 import { DomainError, ErrorCode } from '../src/errors';
 import { toGlobalId } from '../src/ids';
 import { createLoaders } from '../src/loaders';
-import { buildMember, buildOrganization, invitationToken, PASSWORD, uniqueEmail, type Session } from './support/factories';
+import { guestId } from './support/api';
+import { buildGuest, buildMember, buildOrganization, type Session } from './support/factories';
 import { codes, startServer, type TestServer } from './support/server';
 
 let server: TestServer;
@@ -47,8 +48,6 @@ async function post(body: FormData | string, token: string | null, on = server, 
 
 const CREATE_CONVERSATION = `mutation ($input: CreateConversationInput!) { createConversation(input: $input) { id } }`;
 const CREATE_CHAT_ROOM = `mutation ($input: CreateChatRoomInput!) { createChatRoom(input: $input) { id } }`;
-const INVITE_GUEST = `mutation ($input: InviteGuestInput!) { inviteGuest(input: $input) { guest { id } invitationUrl } }`;
-const ACCEPT = `mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token } }`;
 const REMOVE_GUEST = `mutation ($input: GuestConversationInput!) { removeGuestFromConversation(input: $input) { id } }`;
 const ATTACHMENT_FIELDS = `attachments { id filename contentType size url }`;
 const POST_COMMENT = `mutation ($input: PostCommentInput!) { postComment(input: $input) { id ${ATTACHMENT_FIELDS} } }`;
@@ -70,18 +69,6 @@ async function buildChatRoom(member: Session): Promise<string> {
   const response = await server.gql(CREATE_CHAT_ROOM, { input: { name: `room-${randomBytes(3).toString('hex')}` } }, member.token);
   expect(response.errors).toBeUndefined();
   return response.data.createChatRoom.id;
-}
-
-/** A guest invited into a conversation by `inviter`, who accepted and is logged in. */
-async function buildGuest(inviter: Session, conversationId: string): Promise<Session & { guestId: string }> {
-  const email = uniqueEmail('guest');
-  const invite = await server.gql(INVITE_GUEST, { input: { conversationId, email, name: 'Gus Guest' } }, inviter.token);
-  expect(invite.errors).toBeUndefined();
-  const accept = await server.gql(ACCEPT, { input: { token: invitationToken(invite.data.inviteGuest.invitationUrl), name: 'Gus Guest', password: PASSWORD } });
-  expect(accept.errors).toBeUndefined();
-  const token: string = accept.data.acceptInvitation.token;
-  const viewer = (await server.app.services.sessions.authenticate(token))!;
-  return { token, viewer, email, actor: { id: viewer.actorId } as Session['actor'], guestId: invite.data.inviteGuest.guest.id };
 }
 
 async function postComment(author: Session, conversationId: string, attachmentIds: string[]) {
@@ -145,8 +132,7 @@ describe('POST /attachments', () => {
   });
 
   it('stores a guest upload the same way', async () => {
-    const owner = await buildOrganization(server);
-    const guest = await buildGuest(owner, await buildThread(owner));
+    const guest = await buildGuest(server);
     const response = await upload(guest.token, Buffer.from('from the agency'));
     expect(response.status).toBe(201);
     expect(response.body).toMatchObject({ filename: 'notes.txt', contentType: 'text/plain', size: 15 });
@@ -352,14 +338,14 @@ describe('downloads', () => {
 
   beforeAll(async () => {
     owner = await buildOrganization(server);
-    member = await buildMember(server, owner);
+    member = await buildMember(server, { inviter: owner });
     conversationId = await buildThread(owner);
-    guest = await buildGuest(owner, conversationId);
+    guest = await buildGuest(server, { inviter: owner, conversationIds: [uuidOf(conversationId)] });
     otherConversation = await buildThread(owner);
-    otherGuest = await buildGuest(owner, otherConversation);
+    otherGuest = await buildGuest(server, { inviter: owner, conversationIds: [uuidOf(otherConversation)] });
     stranger = await buildOrganization(server);
     strangerConversation = await buildThread(stranger);
-    strangerGuest = await buildGuest(stranger, strangerConversation);
+    strangerGuest = await buildGuest(server, { inviter: stranger, conversationIds: [uuidOf(strangerConversation)] });
     data = randomBytes(300 * 1024);
     attachment = await attachToComment(guest, conversationId, data, { filename: 'brief.pdf', type: 'application/pdf' });
   });
@@ -445,16 +431,16 @@ describe('downloads', () => {
   });
 
   it('stops a link at once when its guest loses access to the conversation', async () => {
-    const leaving = await buildGuest(owner, conversationId);
+    const leaving = await buildGuest(server, { inviter: owner, conversationIds: [uuidOf(conversationId)] });
     const url = await urlOf(attachment.id, leaving.token);
     expect((await download(url)).status).toBe(200);
-    const removed = await server.gql(REMOVE_GUEST, { input: { guestId: leaving.guestId, conversationId } }, owner.token);
+    const removed = await server.gql(REMOVE_GUEST, { input: { guestId: guestId(leaving.actor), conversationId } }, owner.token);
     expect(removed.errors).toBeUndefined();
     expect((await download(url)).status).toBe(404);
   });
 
   it('stops a link when its session ends', async () => {
-    const session = await buildMember(server, owner);
+    const session = await buildMember(server, { inviter: owner });
     const url = await urlOf(attachment.id, session.token);
     await server.app.services.sessions.revoke(session.viewer.sessionId);
     expect((await download(url)).status).toBe(404);
@@ -551,7 +537,7 @@ describe('attaching uploads', () => {
 
   beforeAll(async () => {
     owner = await buildOrganization(server);
-    member = await buildMember(server, owner);
+    member = await buildMember(server, { inviter: owner });
     conversationId = await buildThread(owner);
   });
 
@@ -561,7 +547,7 @@ describe('attaching uploads', () => {
     rowOf(globalId).then((row) => ({ comment: row.comment_id, message: row.message_id, conversation: row.conversation_id }));
 
   it('lets a member and a guest post comments with their uploads, shown in the order given', async () => {
-    const guest = await buildGuest(owner, conversationId);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [uuidOf(conversationId)] });
     const [a, b, c] = [await uploadAs(member, 'a'), await uploadAs(member, 'b'), await uploadAs(member, 'c')];
     const byMember = await postComment(member, conversationId, [c, a, b]);
     expect(byMember.errors).toBeUndefined();

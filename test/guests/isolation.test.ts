@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toGlobalId, type NodeType } from '../../src/ids';
+import { actorGlobalId } from '../support/api';
 import {
-  actorGlobalId,
   buildComment,
   buildConversation,
   buildGuest,
@@ -29,13 +29,13 @@ beforeAll(async () => {
   server = await startServer();
   scene = await buildGuestScene(server);
   const owner = await buildOrganization(server, { organizationName: 'Globex', name: 'Gus Globex' });
-  const member = await buildMember(server, owner);
-  const conversation = await buildConversation(server, owner, { subject: 'Globex secrets' });
-  const message = await buildMessage(server, owner, conversation.id);
-  const comment = await buildComment(server, owner, conversation.id, { body: 'Globex only' });
+  const member = await buildMember(server, { inviter: owner });
+  const conversation = await buildConversation(server, { creator: owner, subject: 'Globex secrets' });
+  const message = await buildMessage(server, { creator: owner, conversationId: conversation.id });
+  const comment = await buildComment(server, { author: owner, conversationId: conversation.id, body: 'Globex only' });
   const task = await server.app.services.tasks.create(owner.viewer, toGlobalId('Conversation', conversation.id), { title: 'Globex task' });
   const team = await server.app.services.teams.create(owner.viewer, { name: 'Globex team', isDefault: false });
-  const guest = await buildGuest(server, owner, conversation.id, { name: 'Globex Guest' });
+  const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id], name: 'Globex Guest' });
   elsewhere = {
     owner,
     member,
@@ -147,7 +147,7 @@ describe('nested paths from the guest’s conversation', () => {
   });
 
   it('the actors a guest meets in comments, mentions and tasks are people of this conversation', async () => {
-    await buildComment(server, scene.member, scene.thread.id, { body: 'Gina, Carl: see clause 4', mentions: [scene.guest.actor, scene.coGuest.actor] });
+    await buildComment(server, { author: scene.member, conversationId: scene.thread.id, body: 'Gina, Carl: see clause 4', mentions: [scene.guest.actor, scene.coGuest.actor] });
     const response = await server.gql(
       `query ($id: ID!) { conversation(id: $id) {
           comments(first: 100) { nodes { author { id name } mentions { id name ... on Guest { email } } } }
@@ -326,7 +326,7 @@ describe('organizations never mix', () => {
 describe('who invited whom', () => {
   it("shows a guest their own inviter, but another guest's inviter only when that member is present", async () => {
     // The admin is not a participant of the thread: inviting does not make one.
-    const invitedByAdmin = await buildGuest(server, scene.admin, scene.thread.id, { name: 'Ian Invited' });
+    const invitedByAdmin = await buildGuest(server, { inviter: scene.admin, conversationIds: [scene.thread.id], name: 'Ian Invited' });
     const QUERY = `query ($id: ID!) { conversation(id: $id) { guests { name invitedBy { id name } } } }`;
 
     const byGuest = await server.gql(QUERY, { id: gid(scene.thread) }, scene.guest.token);

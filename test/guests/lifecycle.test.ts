@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../src/ids';
+import { actorGlobalId } from '../support/api';
 import {
-  actorGlobalId,
   buildComment,
   buildConversation,
   buildGuest,
@@ -40,8 +40,8 @@ const gid = (conversation: { id: string }) => toGlobalId('Conversation', convers
 /** An organization with an owner, a member and one thread the owner created. */
 async function setup() {
   const owner = await buildOrganization(server);
-  const member = await buildMember(server, owner);
-  const conversation = await buildConversation(server, owner, { subject: 'Lease renewal' });
+  const member = await buildMember(server, { inviter: owner });
+  const conversation = await buildConversation(server, { creator: owner, subject: 'Lease renewal' });
   return { owner, member, conversation };
 }
 
@@ -110,7 +110,7 @@ describe('inviteGuest and acceptInvitation', () => {
 
   it('refuses an expired or unknown link with INVITATION_INVALID and leaves the guest INVITED', async () => {
     const { owner, conversation } = await setup();
-    const { guest, invitationUrl } = await buildInvitedGuest(server, owner, conversation.id);
+    const { guest, invitationUrl } = await buildInvitedGuest(server, { inviter: owner, conversationId: conversation.id });
     await server.app.database.dataSource.query(`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE guest_id = $1`, [guest.id]);
     const expired = await accept(invitationUrl);
     expect(expired.data).toBeNull();
@@ -125,7 +125,7 @@ describe('inviteGuest and acceptInvitation', () => {
 
   it('gives an INVITED guest invited again the new conversation and a fresh link; the old link stops working', async () => {
     const { owner, member, conversation } = await setup();
-    const second = await buildConversation(server, owner, { subject: 'Second' });
+    const second = await buildConversation(server, { creator: owner, subject: 'Second' });
     const email = uniqueEmail('partner');
     const first = (await invite(owner, conversation, email)).data.inviteGuest;
     const again = await invite(member, second, email.toUpperCase());
@@ -149,8 +149,8 @@ describe('inviteGuest and acceptInvitation', () => {
 
   it('gives an ACTIVE guest invited again the conversation at once, with invitationUrl null', async () => {
     const { owner, conversation } = await setup();
-    const second = await buildConversation(server, owner, { subject: 'Second' });
-    const guest = await buildGuest(server, owner, conversation.id);
+    const second = await buildConversation(server, { creator: owner, subject: 'Second' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const again = await invite(owner, second, guest.email);
     expect(again.errors).toBeUndefined();
     expect(again.data.inviteGuest).toMatchObject({ invitationUrl: null, guest: { id: actorGlobalId(guest.actor), status: 'ACTIVE', conversationCount: 2 } });
@@ -160,15 +160,15 @@ describe('inviteGuest and acceptInvitation', () => {
 
   it('inviting an ACTIVE guest into a conversation they already have changes nothing', async () => {
     const { owner, conversation } = await setup();
-    const guest = await buildGuest(server, owner, conversation.id);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const again = await invite(owner, conversation, guest.email);
     expect(again.data.inviteGuest).toMatchObject({ invitationUrl: null, guest: { conversationCount: 1 } });
   });
 
   it('makes a REVOKED guest invited again INVITED, with a link and only the new conversation', async () => {
     const { owner, conversation } = await setup();
-    const second = await buildConversation(server, owner, { subject: 'Second' });
-    const guest = await buildGuest(server, owner, conversation.id);
+    const second = await buildConversation(server, { creator: owner, subject: 'Second' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     await server.gql(REVOKE, { input: { guestId: actorGlobalId(guest.actor) } }, owner.token);
 
     const again = await invite(owner, second, guest.email);
@@ -202,10 +202,10 @@ describe('inviteGuest and acceptInvitation', () => {
 describe('removal and revocation', () => {
   it('removeGuestFromConversation takes effect on the very next request; the comments stay with the name', async () => {
     const { owner, conversation } = await setup();
-    const second = await buildConversation(server, owner, { subject: 'Second' });
-    const guest = await buildGuest(server, owner, conversation.id, { name: 'Gina Guest' });
+    const second = await buildConversation(server, { creator: owner, subject: 'Second' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id], name: 'Gina Guest' });
     await server.gql(ADD, { input: { guestId: actorGlobalId(guest.actor), conversationId: gid(second) } }, owner.token);
-    await buildComment(server, guest, conversation.id, { body: 'Clause 4 is fine.' });
+    await buildComment(server, { author: guest, conversationId: conversation.id, body: 'Clause 4 is fine.' });
 
     const removed = await server.gql(REMOVE, { input: { guestId: actorGlobalId(guest.actor), conversationId: gid(conversation) } }, owner.token);
     expect(removed.data.removeGuestFromConversation).toEqual({ id: actorGlobalId(guest.actor), conversationCount: 1, conversations: [{ id: gid(second) }] });
@@ -228,8 +228,8 @@ describe('removal and revocation', () => {
 
   it('revokeGuest ends every session at once; the comments stay with the name and the guest is listed as REVOKED', async () => {
     const { owner, member, conversation } = await setup();
-    const guest = await buildGuest(server, member, conversation.id, { name: 'Rita Revoked' });
-    await buildComment(server, guest, conversation.id, { body: 'Signed.' });
+    const guest = await buildGuest(server, { inviter: member, conversationIds: [conversation.id], name: 'Rita Revoked' });
+    await buildComment(server, { author: guest, conversationId: conversation.id, body: 'Signed.' });
 
     const revoked = await server.gql(REVOKE, { input: { guestId: actorGlobalId(guest.actor) } }, member.token);
     expect(revoked.data.revokeGuest).toEqual({ id: actorGlobalId(guest.actor), status: 'REVOKED', conversationCount: 0 });
@@ -249,8 +249,8 @@ describe('removal and revocation', () => {
 
   itWithSharedDatabase('removal and revocation on one instance take effect on another at once: no grant is cached', async () => {
     const { owner, conversation } = await setup();
-    const second = await buildConversation(server, owner, { subject: 'Second' });
-    const guest = await buildGuest(server, owner, conversation.id);
+    const second = await buildConversation(server, { creator: owner, subject: 'Second' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     await server.gql(ADD, { input: { guestId: actorGlobalId(guest.actor), conversationId: gid(second) } }, owner.token);
     const other = await startServer(server.env);
     try {
@@ -267,7 +267,7 @@ describe('removal and revocation', () => {
 
   it('revoking also invalidates a pending invitation link', async () => {
     const { owner, conversation } = await setup();
-    const { guest, invitationUrl } = await buildInvitedGuest(server, owner, conversation.id);
+    const { guest, invitationUrl } = await buildInvitedGuest(server, { inviter: owner, conversationId: conversation.id });
     await server.gql(REVOKE, { input: { guestId: actorGlobalId(guest) } }, owner.token);
     const accepted = await accept(invitationUrl);
     expect(codes(accepted)).toEqual(['INVITATION_INVALID']);
@@ -275,7 +275,7 @@ describe('removal and revocation', () => {
 
   it('refuses to add a REVOKED guest back without a new invitation, and answers NOT_FOUND for an unknown guest', async () => {
     const { owner, conversation } = await setup();
-    const guest = await buildGuest(server, owner, conversation.id);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     await server.gql(REVOKE, { input: { guestId: actorGlobalId(guest.actor) } }, owner.token);
     const add = await server.gql(ADD, { input: { guestId: actorGlobalId(guest.actor), conversationId: gid(conversation) } }, owner.token);
     expect(codes(add)).toEqual(['BAD_USER_INPUT']);
@@ -286,7 +286,7 @@ describe('removal and revocation', () => {
   });
   it("lets a revoked guest's email be invited as a member, which a current guest's cannot", async () => {
     const { owner, conversation } = await setup();
-    const guest = await buildGuest(server, owner, conversation.id);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const INVITE_MEMBER = `mutation ($email: String!) { inviteMember(input: { email: $email }) { invitationUrl } }`;
     const refused = await server.gql(INVITE_MEMBER, { email: guest.email }, owner.token);
     expect(refused.data).toBeNull();
@@ -307,8 +307,8 @@ describe('removal and revocation', () => {
 describe('where guests are not allowed', () => {
   it('allowGuests: false removes every guest of the conversation and blocks invitations with GUEST_NOT_ALLOWED', async () => {
     const { owner, conversation } = await setup();
-    const guest = await buildGuest(server, owner, conversation.id);
-    const other = await buildGuest(server, owner, (await buildConversation(server, owner)).id);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
+    const other = await buildGuest(server, { inviter: owner });
 
     const update = await server.gql(UPDATE_CONVERSATION, { input: { id: gid(conversation), allowGuests: false } }, owner.token);
     expect(update.data.updateConversation).toEqual({ allowGuests: false, viewerCanInviteGuests: false, guests: [] });
@@ -330,7 +330,7 @@ describe('where guests are not allowed', () => {
 
   it('never lets a guest into a chat room', async () => {
     const { owner, conversation } = await setup();
-    const guest = await buildGuest(server, owner, conversation.id);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const room = await server.app.services.conversations.createChatRoom(owner.viewer, { name: 'General' });
 
     const invited = await invite(owner, room, uniqueEmail());
@@ -346,7 +346,7 @@ describe('where guests are not allowed', () => {
 
   it('never makes a guest a team member', async () => {
     const { owner, conversation } = await setup();
-    const guest = await buildGuest(server, owner, conversation.id);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const team = await server.app.services.teams.create(owner.viewer, { name: 'Legal', isDefault: false });
     const response = await server.gql(
       `mutation ($input: AddTeamMemberInput!) { addTeamMember(input: $input) { members { id } } }`,
@@ -361,8 +361,8 @@ describe('where guests are not allowed', () => {
 
   it('updateGuestSettings(enabled: false) blocks invitations and suspends guest sessions; enabling restores them', async () => {
     const { owner, member, conversation } = await setup();
-    const guest = await buildGuest(server, member, conversation.id);
-    const pending = await buildInvitedGuest(server, member, conversation.id);
+    const guest = await buildGuest(server, { inviter: member, conversationIds: [conversation.id] });
+    const pending = await buildInvitedGuest(server, { inviter: member, conversationId: conversation.id });
 
     const off = await server.gql(SETTINGS, { input: { enabled: false } }, owner.token);
     expect(off.data.updateGuestSettings).toEqual({ enabled: false, whoCanInvite: 'MEMBERS' });
@@ -393,11 +393,11 @@ describe('where guests are not allowed', () => {
 describe('Settings > Guests and the guest badge', () => {
   it('shows usage and every guest with status, inviter and conversation counts', async () => {
     const { owner, member, conversation } = await setup();
-    const second = await buildConversation(server, owner, { subject: 'Second' });
-    const active = await buildGuest(server, member, conversation.id, { name: 'Ana Active' });
+    const second = await buildConversation(server, { creator: owner, subject: 'Second' });
+    const active = await buildGuest(server, { inviter: member, conversationIds: [conversation.id], name: 'Ana Active' });
     await server.gql(ADD, { input: { guestId: actorGlobalId(active.actor), conversationId: gid(second) } }, owner.token);
-    const pending = await buildInvitedGuest(server, owner, conversation.id, { name: 'Ivan Invited' });
-    const revoked = await buildGuest(server, owner, conversation.id, { name: 'Rita Revoked' });
+    const pending = await buildInvitedGuest(server, { inviter: owner, conversationId: conversation.id, name: 'Ivan Invited' });
+    const revoked = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id], name: 'Rita Revoked' });
     await server.gql(REVOKE, { input: { guestId: actorGlobalId(revoked.actor) } }, owner.token);
 
     const response = await server.gql(
@@ -419,7 +419,7 @@ describe('Settings > Guests and the guest badge', () => {
 
   it('marks guests with isGuest and their inviter wherever members meet them', async () => {
     const { owner, member, conversation } = await setup();
-    const guest = await buildGuest(server, member, conversation.id, { name: 'Gina Guest' });
+    const guest = await buildGuest(server, { inviter: member, conversationIds: [conversation.id], name: 'Gina Guest' });
     const response = await server.gql(
       `query ($id: ID!) { conversation(id: $id) { participants { __typename name isGuest ... on Guest { invitedBy { name } } } } }`,
       { id: gid(conversation) },
@@ -437,11 +437,11 @@ describe('Settings > Guests and the guest badge', () => {
 describe('mentions', () => {
   async function mentionScene() {
     const { owner, member, conversation } = await setup();
-    const bystander = await buildMember(server, owner, { name: 'Bea Bystander' });
-    await buildComment(server, member, conversation.id, { body: 'Joining.' });
-    const guest = await buildGuest(server, owner, conversation.id, { name: 'Gina Guest' });
-    const coGuest = await buildGuest(server, owner, conversation.id, { name: 'Carl Coguest' });
-    const elsewhere = await buildGuest(server, owner, (await buildConversation(server, owner)).id, { name: 'Elsa Elsewhere' });
+    const bystander = await buildMember(server, { inviter: owner, name: 'Bea Bystander' });
+    await buildComment(server, { author: member, conversationId: conversation.id, body: 'Joining.' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id], name: 'Gina Guest' });
+    const coGuest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id], name: 'Carl Coguest' });
+    const elsewhere = await buildGuest(server, { inviter: owner, name: 'Elsa Elsewhere' });
     return { owner, member, bystander, conversation, guest, coGuest, elsewhere };
   }
 
@@ -519,7 +519,7 @@ describe('the lifecycle under concurrency', () => {
   it('an acceptance racing a revocation ends REVOKED with no live session, and never fails otherwise', async () => {
     const { owner, conversation } = await setup();
     for (let round = 0; round < 8; round += 1) {
-      const { guest, invitationUrl } = await buildInvitedGuest(server, owner, conversation.id);
+      const { guest, invitationUrl } = await buildInvitedGuest(server, { inviter: owner, conversationId: conversation.id });
       const [accepted, revoked] = await Promise.all([
         accept(invitationUrl),
         server.gql(REVOKE, { input: { guestId: actorGlobalId(guest) } }, owner.token),
@@ -536,8 +536,8 @@ describe('the lifecycle under concurrency', () => {
   it('an acceptance racing a second invitation ends with one ACTIVE or INVITED guest in both conversations', async () => {
     const { owner, conversation } = await setup();
     for (let round = 0; round < 4; round += 1) {
-      const second = await buildConversation(server, owner);
-      const { guest, invitationUrl, email } = await buildInvitedGuest(server, owner, conversation.id);
+      const second = await buildConversation(server, { creator: owner });
+      const { guest, invitationUrl, email } = await buildInvitedGuest(server, { inviter: owner, conversationId: conversation.id });
       const [accepted, invited] = await Promise.all([accept(invitationUrl), invite(owner, second, email)]);
       expect(invited.errors).toBeUndefined();
       expect(invited.data.inviteGuest.guest.conversationCount).toBe(2);

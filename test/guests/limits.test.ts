@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../src/ids';
+import { actorGlobalId } from '../support/api';
 import {
-  actorGlobalId,
   buildConversation,
   buildGuest,
   buildInvitedGuest,
@@ -53,14 +53,14 @@ function tally(responses: GraphQLResponse[]): Record<string, number> {
 
 async function conversations(owner: Session, count: number) {
   const list: Awaited<ReturnType<typeof buildConversation>>[] = [];
-  for (let i = 0; i < count; i += 1) list.push(await buildConversation(server, owner, { subject: `Conversation ${i + 1}` }));
+  for (let i = 0; i < count; i += 1) list.push(await buildConversation(server, { creator: owner, subject: `Conversation ${i + 1}` }));
   return list;
 }
 
 describe('the organization limit: guestsPerMember (5) × members', () => {
   it('lets an organization with one member have 5 guests; the 6th is GUEST_LIMIT_REACHED and changes nothing', async () => {
     const owner = await buildOrganization(server);
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     for (let i = 0; i < 5; i += 1) expect((await invite(server, owner, conversation)).errors).toBeUndefined();
 
     const email = uniqueEmail('sixth');
@@ -76,7 +76,7 @@ describe('the organization limit: guestsPerMember (5) × members', () => {
     const owner = await buildOrganization(server);
     const [first, second] = await conversations(owner, 2);
     const guests: Session[] = [];
-    for (let i = 0; i < 5; i += 1) guests.push(await buildGuest(server, owner, first!.id));
+    for (let i = 0; i < 5; i += 1) guests.push(await buildGuest(server, { inviter: owner, conversationIds: [first!.id] }));
     const active = await invite(server, owner, second!, guests[0]!.email);
     expect(active.data.inviteGuest).toMatchObject({ invitationUrl: null, guest: { conversationCount: 2 } });
     const added = await add(server, owner, guests[1]!, second!);
@@ -85,9 +85,9 @@ describe('the organization limit: guestsPerMember (5) × members', () => {
 
   it('counts guests until they are REVOKED: revoking frees a slot, and re-inviting a revoked guest needs one', async () => {
     const owner = await buildOrganization(server);
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const guests: Session[] = [];
-    for (let i = 0; i < 5; i += 1) guests.push(await buildGuest(server, owner, conversation.id));
+    for (let i = 0; i < 5; i += 1) guests.push(await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] }));
 
     await server.gql(REVOKE, { input: { guestId: actorGlobalId(guests[0]!.actor) } }, owner.token);
     expect((await usage(server, owner)).guestUsage.guestCount).toBe(4);
@@ -104,10 +104,10 @@ describe('the organization limit: guestsPerMember (5) × members', () => {
 
   it('grows with the members: a second member makes room for 5 more guests', async () => {
     const owner = await buildOrganization(server);
-    const conversation = await buildConversation(server, owner);
-    for (let i = 0; i < 5; i += 1) await buildInvitedGuest(server, owner, conversation.id);
+    const conversation = await buildConversation(server, { creator: owner });
+    for (let i = 0; i < 5; i += 1) await buildInvitedGuest(server, { inviter: owner, conversationId: conversation.id });
     expect(codes(await invite(server, owner, conversation))).toEqual(['GUEST_LIMIT_REACHED']);
-    const member = await buildMember(server, owner);
+    const member = await buildMember(server, { inviter: owner });
     for (let i = 0; i < 5; i += 1) expect((await invite(server, member, conversation)).errors).toBeUndefined();
     expect(codes(await invite(server, member, conversation))).toEqual(['GUEST_LIMIT_REACHED']);
     expect((await usage(server, owner)).guestUsage).toMatchObject({ memberCount: 2, guestLimit: 10, guestCount: 10 });
@@ -115,9 +115,9 @@ describe('the organization limit: guestsPerMember (5) × members', () => {
 
   itWithSharedDatabase('keeps existing guests when the count is over the limit, but lets no new one in until it is under', async () => {
     const owner = await buildOrganization(server);
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const guests: Session[] = [];
-    for (let i = 0; i < 4; i += 1) guests.push(await buildGuest(server, owner, conversation.id));
+    for (let i = 0; i < 4; i += 1) guests.push(await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] }));
 
     // The same database served with a lower limit: 4 guests where 2 are allowed.
     const stricter = await startServer({ ...server.env, GUESTS_PER_MEMBER: '2' });
@@ -142,7 +142,7 @@ describe('the per-guest limit: conversationsPerGuest (5)', () => {
   it('lets a guest have 5 conversations; the 6th is GUEST_CONVERSATION_LIMIT_REACHED, and removal frees the slot', async () => {
     const owner = await buildOrganization(server);
     const list = await conversations(owner, 6);
-    const guest = await buildGuest(server, owner, list[0]!.id);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [list[0]!.id] });
     for (const conversation of list.slice(1, 5)) expect((await add(server, owner, guest, conversation)).errors).toBeUndefined();
 
     const sixth = await add(server, owner, guest, list[5]!);
@@ -163,7 +163,7 @@ describe('the per-guest limit: conversationsPerGuest (5)', () => {
   it('leaves an INVITED guest over the limit untouched: no new conversation and the old link still works', async () => {
     const owner = await buildOrganization(server);
     const list = await conversations(owner, 6);
-    const { guest, invitationUrl, email } = await buildInvitedGuest(server, owner, list[0]!.id);
+    const { guest, invitationUrl, email } = await buildInvitedGuest(server, { inviter: owner, conversationId: list[0]!.id });
     for (const conversation of list.slice(1, 5)) await add(server, owner, { id: guest.id, kind: 'GUEST' }, conversation);
 
     const over = await invite(server, owner, list[5]!, email);
@@ -200,7 +200,7 @@ describe('configured limits', () => {
 describe('limits under concurrency', () => {
   it('20 simultaneous invitations on an organization with one member end with exactly 5 guests', async () => {
     const owner = await buildOrganization(server);
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const responses = await Promise.all(Array.from({ length: 20 }, () => invite(server, owner, conversation)));
     expect(tally(responses)).toEqual({ ok: 5, GUEST_LIMIT_REACHED: 15 });
     const after = await usage(server, owner);
@@ -211,7 +211,7 @@ describe('limits under concurrency', () => {
   it('10 simultaneous additions for a guest already in 1 conversation end with exactly 5', async () => {
     const owner = await buildOrganization(server);
     const list = await conversations(owner, 11);
-    const guest = await buildGuest(server, owner, list[0]!.id);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [list[0]!.id] });
     const responses = await Promise.all(list.slice(1).map((conversation) => add(server, owner, guest, conversation)));
     expect(tally(responses)).toEqual({ ok: 4, GUEST_CONVERSATION_LIMIT_REACHED: 6 });
     const mine = await server.gql(`{ viewer { ... on Guest { conversationCount conversations { id } } } }`, {}, guest.token);
@@ -221,9 +221,9 @@ describe('limits under concurrency', () => {
 
   it('50 simultaneous invitations by three members never end above the limit of 15', async () => {
     const owner = await buildOrganization(server);
-    const admin = await buildMember(server, owner, { role: 'ADMIN' });
-    const member = await buildMember(server, owner);
-    const conversation = await buildConversation(server, owner);
+    const admin = await buildMember(server, { inviter: owner, role: 'ADMIN' });
+    const member = await buildMember(server, { inviter: owner });
+    const conversation = await buildConversation(server, { creator: owner });
     const inviters = [owner, admin, member];
     const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => invite(server, inviters[i % 3]!, conversation)));
     expect(tally(responses)).toEqual({ ok: 15, GUEST_LIMIT_REACHED: 35 });
@@ -242,9 +242,9 @@ describe('limits under concurrency', () => {
 
   it('invitations and comments on the same conversation at the same time all succeed', async () => {
     const owner = await buildOrganization(server);
-    const member = await buildMember(server, owner);
-    const conversation = await buildConversation(server, owner);
-    const guest = await buildGuest(server, owner, conversation.id);
+    const member = await buildMember(server, { inviter: owner });
+    const conversation = await buildConversation(server, { creator: owner });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const comment = (as: Session, i: number) =>
       server.gql(`mutation ($input: PostCommentInput!) { postComment(input: $input) { id } }`, { input: { conversationId: gid(conversation), body: `Comment ${i}` } }, as.token);
     const responses = await Promise.all(
@@ -257,8 +257,8 @@ describe('limits under concurrency', () => {
     for (let round = 0; round < 3; round += 1) {
       // A fresh organization each round: 8 invitations stay under its limit (2 members x 5), however the race goes.
       const owner = await buildOrganization(server);
-      const member = await buildMember(server, owner);
-      const conversation = await buildConversation(server, owner);
+      const member = await buildMember(server, { inviter: owner });
+      const conversation = await buildConversation(server, { creator: owner });
       const responses = await Promise.all([
         ...Array.from({ length: 4 }, () => invite(server, member, conversation)),
         server.gql(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toGlobalId } from '../../src/ids';
+import { actorGlobalId } from '../support/api';
 import {
-  actorGlobalId,
   buildGuest,
   buildGuestScene,
   buildInvitedGuest,
@@ -526,7 +526,7 @@ const MUTATIONS: Row[] = [
     field: 'revokeGuest',
     document: `mutation ($input: RevokeGuestInput!) { revokeGuest(input: $input) { name status conversationCount } }`,
     variables: async () => {
-      const { guest } = await buildInvitedGuest(server, scene.member, scene.otherThread.id, { name: `Revocable ${next()}` });
+      const { guest } = await buildInvitedGuest(server, { inviter: scene.member, conversationId: scene.otherThread.id, name: `Revocable ${next()}` });
       return { input: { guestId: actorGlobalId(guest) } };
     },
     outcomes: outcomes({
@@ -572,7 +572,7 @@ const MUTATIONS: Row[] = [
 let spare: Session | undefined;
 /** A guest of otherThread whom the add/remove rows move in and out of thread. */
 async function spareGuest(): Promise<Session> {
-  spare ??= await buildGuest(server, scene.member, scene.otherThread.id, { name: 'Sam Spare' });
+  spare ??= await buildGuest(server, { inviter: scene.member, conversationIds: [scene.otherThread.id], name: 'Sam Spare' });
   return spare;
 }
 
@@ -724,7 +724,7 @@ describe('whoCanInvite', () => {
   let conversationGlobalId: string;
   beforeAll(async () => {
     owner = await buildOrganization(server);
-    member = await buildMember(server, owner);
+    member = await buildMember(server, { inviter: owner });
     conversationId = (await server.app.services.conversations.create(owner.viewer, { subject: 'Supplier' })).id;
     conversationGlobalId = toGlobalId('Conversation', conversationId);
   });
@@ -739,7 +739,7 @@ describe('whoCanInvite', () => {
   };
 
   it("ADMINS makes a member's guest management FORBIDDEN and hides the invite button, while owners keep it", async () => {
-    const guest = await buildGuest(server, owner, conversationId);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversationId] });
     const other = (await server.app.services.conversations.create(owner.viewer, { subject: 'Other' })).id;
     await setWhoCanInvite('ADMINS');
 

@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../src/ids';
-import { buildComment, buildConversation, buildMember, buildOrganization, type Session } from '../support/factories';
-import { buildGuest, conversationId, countRows, guestId, ok, userId } from '../support/inbox';
+import { conversationId, countRows, guestId, ok, userId } from '../support/api';
+import { buildComment, buildConversation, buildGuest, buildMember, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -20,8 +20,8 @@ let mia: Session;
 let max: Session;
 beforeAll(async () => {
   owner = await buildOrganization(server, { name: 'Olivia' });
-  mia = await buildMember(server, owner, { name: 'Mia' });
-  max = await buildMember(server, owner, { name: 'Max' });
+  mia = await buildMember(server, { inviter: owner, name: 'Mia' });
+  max = await buildMember(server, { inviter: owner, name: 'Max' });
 });
 
 const participantNames = async (id: string, token = owner.token) =>
@@ -29,7 +29,7 @@ const participantNames = async (id: string, token = owner.token) =>
 
 describe('postComment', () => {
   it('posts a comment whose author becomes a participant', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
     const comment = ok(await server.gql(POST, { input: { conversationId: id, body: 'I can take this **one**.' } }, mia.token)).postComment;
     expect(comment).toMatchObject({
@@ -48,7 +48,7 @@ describe('postComment', () => {
     ['letters', 'x'.repeat(10_000)],
     ['emoji, each one character', '👍'.repeat(10_000)],
   ])('takes a body of exactly 10,000 characters of %s', async (_label, body) => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const comment = ok(await server.gql(POST, { input: { conversationId: conversationId(conversation.id), body } }, mia.token)).postComment;
     expect(comment.body).toBe(body);
   });
@@ -60,7 +60,7 @@ describe('postComment', () => {
     ['a body of 10,001 emoji', '👍'.repeat(10_001)],
     ['a body with a NUL character', 'before\u0000after'],
   ])('refuses %s with BAD_USER_INPUT and posts nothing', async (_label, body) => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
     const response = await server.gql(POST, { input: { conversationId: id, body, mentionIds: [userId(max.actor)] } }, mia.token);
     expect(response.data).toBeNull();
@@ -70,7 +70,7 @@ describe('postComment', () => {
   });
 
   it('lets a member mention any member of the organization, who then becomes a participant', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
     const comment = ok(
       await server.gql(POST, { input: { conversationId: id, body: '@Max @Olivia have a look', mentionIds: [userId(max.actor), userId(owner.actor), userId(max.actor)] } }, mia.token),
@@ -83,7 +83,7 @@ describe('postComment', () => {
   });
 
   it('refuses a mention whose ID claims the wrong kind of actor, and posts nothing', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
     const forged = toGlobalId('Guest', max.actor.id);
     const response = await server.gql(POST, { input: { conversationId: id, body: 'hi', mentionIds: [forged] } }, mia.token);
@@ -93,8 +93,8 @@ describe('postComment', () => {
   });
 
   it('lets a member mention a guest who has access to the conversation', async () => {
-    const conversation = await buildConversation(server, owner);
-    const guest = await buildGuest(server, owner, [conversation.id], { name: 'Gus' });
+    const conversation = await buildConversation(server, { creator: owner });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id], name: 'Gus' });
     const comment = ok(
       await server.gql(POST, { input: { conversationId: conversationId(conversation.id), body: 'Gus?', mentionIds: [guestId(guest.actor)] } }, mia.token),
     ).postComment;
@@ -104,15 +104,12 @@ describe('postComment', () => {
   it.each<[string, () => Promise<string>]>([
     ['an unknown user', async () => toGlobalId('User', '00000000-0000-4000-8000-000000000000')],
     ['a malformed ID', async () => 'not-an-id'],
-    ['the ID of a conversation', async () => conversationId((await buildConversation(server, owner)).id)],
+    ['the ID of a conversation', async () => conversationId((await buildConversation(server, { creator: owner })).id)],
     ['a member of another organization', async () => userId((await buildOrganization(server)).actor)],
-    ['a guest without access to the conversation', async () => guestId((await buildGuest(server, owner)).actor)],
-    ['a guest of another organization', async () => {
-      const stranger = await buildOrganization(server);
-      return guestId((await buildGuest(server, stranger, [(await buildConversation(server, stranger)).id])).actor);
-    }],
+    ['a guest without access to the conversation', async () => guestId((await buildGuest(server, { inviter: owner, conversationIds: [] })).actor)],
+    ['a guest of another organization', async () => guestId((await buildGuest(server)).actor)],
   ])('refuses to mention %s with MENTION_NOT_ALLOWED and posts nothing', async (_label, mention) => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
     const response = await server.gql(POST, { input: { conversationId: id, body: 'Hey', mentionIds: [userId(max.actor), await mention()] } }, mia.token);
     expect(response.data).toBeNull();
@@ -122,9 +119,9 @@ describe('postComment', () => {
   });
 
   it('lets a guest with access comment and mention the people present, and nobody else', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
-    const guest = await buildGuest(server, owner, [conversation.id], { name: 'Gus' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id], name: 'Gus' });
     const comment = ok(await server.gql(POST, { input: { conversationId: id, body: 'Thanks @Olivia', mentionIds: [userId(owner.actor)] } }, guest.token))
       .postComment;
     expect(comment).toMatchObject({ author: { __typename: 'Guest', id: guestId(guest.actor), isGuest: true }, mentions: [{ name: 'Olivia' }] });
@@ -138,13 +135,13 @@ describe('postComment', () => {
   });
 
   it('answers NOT_FOUND to a guest without access, and for a foreign or unknown conversation', async () => {
-    const conversation = await buildConversation(server, owner);
-    const outsider = await buildGuest(server, owner, [(await buildConversation(server, owner)).id]);
+    const conversation = await buildConversation(server, { creator: owner });
+    const outsider = await buildGuest(server, { inviter: owner });
     const asOutsider = await server.gql(POST, { input: { conversationId: conversationId(conversation.id), body: 'Hi' } }, outsider.token);
     expect(asOutsider.data).toBeNull();
     expect(codes(asOutsider)).toEqual(['NOT_FOUND']);
 
-    const theirs = await buildConversation(server, await buildOrganization(server));
+    const theirs = await buildConversation(server);
     for (const id of [conversationId(theirs.id), conversationId('00000000-0000-4000-8000-000000000000'), 'garbage', userId(mia.actor)]) {
       const response = await server.gql(POST, { input: { conversationId: id, body: 'Hi' } }, mia.token);
       expect(response.data).toBeNull();
@@ -154,7 +151,7 @@ describe('postComment', () => {
   });
 
   it('refuses an anonymous caller', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const response = await server.gql(POST, { input: { conversationId: conversationId(conversation.id), body: 'Hi' } });
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual(['UNAUTHENTICATED']);
@@ -169,10 +166,10 @@ describe('postComment', () => {
   });
 
   it('lists comments oldest first with their authors and mentions', async () => {
-    const conversation = await buildConversation(server, owner);
-    await buildComment(server, mia, conversation.id, { body: 'one' });
-    await buildComment(server, max, conversation.id, { body: 'two', mentions: [mia.actor] });
-    await buildComment(server, owner, conversation.id, { body: 'three' });
+    const conversation = await buildConversation(server, { creator: owner });
+    await buildComment(server, { author: mia, conversationId: conversation.id, body: 'one' });
+    await buildComment(server, { author: max, conversationId: conversation.id, body: 'two', mentions: [mia.actor] });
+    await buildComment(server, { author: owner, conversationId: conversation.id, body: 'three' });
     const read = ok(await server.gql(COMMENTS, { id: conversationId(conversation.id) }, owner.token)).conversation;
     expect(read.comments.totalCount).toBe(3);
     expect(read.comments.nodes.map((c: { body: string; author: { name: string }; mentions: { name: string }[] }) => [c.body, c.author.name, c.mentions.map((m) => m.name)])).toEqual([

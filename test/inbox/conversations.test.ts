@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../src/ids';
-import { buildConversation, buildMember, buildOrganization, type Session } from '../support/factories';
-import { buildGuest, conversationId, countRows, guestId, ok, userId } from '../support/inbox';
+import { conversationId, countRows, guestId, ok, userId } from '../support/api';
+import { buildConversation, buildGuest, buildMember, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -35,7 +35,7 @@ async function conversationCount(owner: Session): Promise<number> {
 describe('createConversation', () => {
   it('creates a thread whose creator is its first participant', async () => {
     const owner = await buildOrganization(server);
-    const member = await buildMember(server, owner, { name: 'Mia' });
+    const member = await buildMember(server, { inviter: owner, name: 'Mia' });
     const response = await server.gql(CREATE, { input: { subject: '  Office move  ' } }, member.token);
     const conversation = ok(response).createConversation;
     expect(conversation).toMatchObject({
@@ -106,7 +106,7 @@ describe('createConversation', () => {
 
   it('forbids a guest and refuses an anonymous caller', async () => {
     const owner = await buildOrganization(server);
-    const guest = await buildGuest(server, owner);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [] });
     const before = await conversationCount(owner);
     const asGuest = await server.gql(CREATE, { input: { subject: 'x' } }, guest.token);
     expect(asGuest.data).toBeNull();
@@ -121,9 +121,9 @@ describe('createConversation', () => {
 describe('createChatRoom', () => {
   it('makes every member a participant, in order of joining, and never takes guests', async () => {
     const owner = await buildOrganization(server, { name: 'Olivia' });
-    const first = await buildMember(server, owner, { name: 'First' });
-    const second = await buildMember(server, owner, { name: 'Second', role: 'ADMIN' });
-    await buildGuest(server, owner);
+    const first = await buildMember(server, { inviter: owner, name: 'First' });
+    const second = await buildMember(server, { inviter: owner, name: 'Second', role: 'ADMIN' });
+    await buildGuest(server, { inviter: owner, conversationIds: [] });
     const response = await server.gql(CREATE_CHAT_ROOM, { input: { name: ' #general ' } }, second.token);
     const room = ok(response).createChatRoom;
     expect(room).toMatchObject({
@@ -138,7 +138,7 @@ describe('createChatRoom', () => {
     expect(room.participants.map((p: { id: string }) => p.id)).toEqual([userId(owner.actor), userId(first.actor), userId(second.actor)]);
 
     // Every member means members who join later too.
-    const late = await buildMember(server, owner, { name: 'Late' });
+    const late = await buildMember(server, { inviter: owner, name: 'Late' });
     const read = ok(await server.gql(GET, { id: room.id }, late.token)).conversation;
     expect(read.participants.map((p: { name: string }) => p.name)).toEqual(['Olivia', 'First', 'Second', 'Late']);
   });
@@ -153,7 +153,7 @@ describe('createChatRoom', () => {
 
   it('forbids a guest', async () => {
     const owner = await buildOrganization(server);
-    const guest = await buildGuest(server, owner);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [] });
     const response = await server.gql(CREATE_CHAT_ROOM, { input: { name: 'x' } }, guest.token);
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual(['FORBIDDEN']);
@@ -175,12 +175,12 @@ describe('updateConversation', () => {
   let max: Session;
   beforeAll(async () => {
     owner = await buildOrganization(server, { name: 'Olivia' });
-    mia = await buildMember(server, owner, { name: 'Mia' });
-    max = await buildMember(server, owner, { name: 'Max' });
+    mia = await buildMember(server, { inviter: owner, name: 'Mia' });
+    max = await buildMember(server, { inviter: owner, name: 'Max' });
   });
 
   it('changes the subject and closes and reopens the conversation', async () => {
-    const conversation = await buildConversation(server, owner, { subject: 'Old' });
+    const conversation = await buildConversation(server, { creator: owner, subject: 'Old' });
     const id = conversationId(conversation.id);
     const closed = ok(await server.gql(UPDATE, { input: { id, subject: ' New ', closed: true } }, mia.token)).updateConversation;
     expect(closed).toMatchObject({ id, subject: 'New', closed: true });
@@ -192,7 +192,7 @@ describe('updateConversation', () => {
 
   it('sets the team, keeps it when teamId is left out, and clears it with null', async () => {
     const team = await createTeam(owner, 'Billing');
-    const id = conversationId((await buildConversation(server, owner)).id);
+    const id = conversationId((await buildConversation(server, { creator: owner })).id);
     expect(ok(await server.gql(UPDATE, { input: { id, teamId: team.id } }, mia.token)).updateConversation.team).toEqual(team);
     expect(ok(await server.gql(UPDATE, { input: { id, closed: true } }, mia.token)).updateConversation.team).toEqual(team);
     expect(ok(await server.gql(UPDATE, { input: { id, teamId: null } }, mia.token)).updateConversation.team).toBeNull();
@@ -201,7 +201,7 @@ describe('updateConversation', () => {
   it("answers NOT_FOUND for an unknown or another organization's team and changes nothing", async () => {
     const team = await createTeam(owner, 'Kept');
     const theirs = await createTeam(await buildOrganization(server));
-    const id = conversationId((await buildConversation(server, owner, { subject: 'Before' })).id);
+    const id = conversationId((await buildConversation(server, { creator: owner, subject: 'Before' })).id);
     ok(await server.gql(UPDATE, { input: { id, teamId: team.id } }, mia.token));
     for (const teamId of [theirs.id, toGlobalId('Team', '00000000-0000-4000-8000-000000000000'), '']) {
       const response = await server.gql(UPDATE, { input: { id, teamId, subject: 'After' } }, mia.token);
@@ -212,7 +212,7 @@ describe('updateConversation', () => {
   });
 
   it('replaces the assignees, who become participants in order of arrival', async () => {
-    const id = conversationId((await buildConversation(server, owner)).id);
+    const id = conversationId((await buildConversation(server, { creator: owner })).id);
     const first = ok(await server.gql(UPDATE, { input: { id, assigneeIds: [userId(max.actor), userId(mia.actor)] } }, owner.token));
     expect(first.updateConversation.assignees).toEqual([
       { id: userId(max.actor), name: 'Max' },
@@ -230,10 +230,10 @@ describe('updateConversation', () => {
   });
 
   it('refuses a guest as assignee with BAD_USER_INPUT and changes nothing', async () => {
-    const conversation = await buildConversation(server, owner, { subject: 'Before' });
+    const conversation = await buildConversation(server, { creator: owner, subject: 'Before' });
     const id = conversationId(conversation.id);
     ok(await server.gql(UPDATE, { input: { id, assigneeIds: [userId(mia.actor)] } }, owner.token));
-    const guest = await buildGuest(server, owner, [conversation.id]);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const response = await server.gql(UPDATE, { input: { id, subject: 'After', assigneeIds: [guestId(guest.actor)] } }, owner.token);
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
@@ -243,7 +243,7 @@ describe('updateConversation', () => {
   });
 
   it('answers NOT_FOUND for an unknown, malformed or foreign assignee and changes nothing', async () => {
-    const id = conversationId((await buildConversation(server, owner, { subject: 'Before' })).id);
+    const id = conversationId((await buildConversation(server, { creator: owner, subject: 'Before' })).id);
     const stranger = await buildOrganization(server);
     for (const assignee of [toGlobalId('User', '00000000-0000-4000-8000-000000000000'), 'garbage', userId(stranger.actor)]) {
       const response = await server.gql(UPDATE, { input: { id, subject: 'After', assigneeIds: [userId(mia.actor), assignee] } }, owner.token);
@@ -256,7 +256,7 @@ describe('updateConversation', () => {
   });
 
   it('trims and de-duplicates labels, and replaces them', async () => {
-    const id = conversationId((await buildConversation(server, owner)).id);
+    const id = conversationId((await buildConversation(server, { creator: owner })).id);
     const labels = ok(await server.gql(UPDATE, { input: { id, labels: [' urgent ', 'vip', 'urgent', 'vip '] } }, owner.token));
     expect(labels.updateConversation.labels).toEqual(['urgent', 'vip']);
     const replaced = ok(await server.gql(UPDATE, { input: { id, labels: ['later'] } }, owner.token));
@@ -271,7 +271,7 @@ describe('updateConversation', () => {
     ['a label longer than 50 characters', ['x'.repeat(51)]],
     ['a label with a NUL character', ['a\u0000b']],
   ])('refuses %s with BAD_USER_INPUT and changes nothing', async (_label, labels) => {
-    const id = conversationId((await buildConversation(server, owner)).id);
+    const id = conversationId((await buildConversation(server, { creator: owner })).id);
     ok(await server.gql(UPDATE, { input: { id, labels: ['kept'] } }, owner.token));
     const response = await server.gql(UPDATE, { input: { id, labels, closed: true } }, owner.token);
     expect(response.data).toBeNull();
@@ -280,9 +280,9 @@ describe('updateConversation', () => {
   });
 
   it('closes a thread to guests: allowGuests false removes every guest', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
-    const guest = await buildGuest(server, owner, [conversation.id], { name: 'Gus' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id], name: 'Gus' });
     const before = ok(await server.gql(GET, { id }, owner.token)).conversation;
     expect(before.guests).toEqual([{ id: guestId(guest.actor) }]);
     expect(before.participants.map((p: { name: string }) => p.name)).toEqual(['Olivia', 'Gus']);
@@ -294,7 +294,7 @@ describe('updateConversation', () => {
   });
 
   it('answers NOT_FOUND for an unknown, malformed or foreign conversation', async () => {
-    const theirs = await buildConversation(server, await buildOrganization(server));
+    const theirs = await buildConversation(server);
     for (const id of [conversationId('00000000-0000-4000-8000-000000000000'), 'nope', conversationId(theirs.id), userId(mia.actor)]) {
       const response = await server.gql(UPDATE, { input: { id, subject: 'Mine now' } }, owner.token);
       expect(response.data).toBeNull();
@@ -304,8 +304,8 @@ describe('updateConversation', () => {
   });
 
   it('forbids a guest, even one with access', async () => {
-    const conversation = await buildConversation(server, owner, { subject: 'Before' });
-    const guest = await buildGuest(server, owner, [conversation.id]);
+    const conversation = await buildConversation(server, { creator: owner, subject: 'Before' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const response = await server.gql(UPDATE, { input: { id: conversationId(conversation.id), subject: 'After' } }, guest.token);
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual(['FORBIDDEN']);
@@ -316,7 +316,7 @@ describe('updateConversation', () => {
 describe('conversation(id)', () => {
   it("answers NOT_FOUND with null for another organization's conversation, a malformed ID and an ID of another type", async () => {
     const owner = await buildOrganization(server);
-    const theirs = await buildConversation(server, await buildOrganization(server));
+    const theirs = await buildConversation(server);
     for (const id of [conversationId(theirs.id), 'x', userId(owner.actor), conversationId('00000000-0000-4000-8000-000000000000')]) {
       const response = await server.gql(`query ($id: ID!) { conversation(id: $id) { id } }`, { id }, owner.token);
       expect(response.data).toEqual({ conversation: null });
@@ -326,9 +326,9 @@ describe('conversation(id)', () => {
 
   it('shows a guest only the conversations they have access to, and null with FORBIDDEN on members-only fields', async () => {
     const owner = await buildOrganization(server);
-    const mine = await buildConversation(server, owner, { subject: 'Shared' });
-    const other = await buildConversation(server, owner, { subject: 'Private' });
-    const guest = await buildGuest(server, owner, [mine.id]);
+    const mine = await buildConversation(server, { creator: owner, subject: 'Shared' });
+    const other = await buildConversation(server, { creator: owner, subject: 'Private' });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [mine.id] });
     const shared = await server.gql(
       `query ($id: ID!) { conversation(id: $id) { subject labels viewerCanComment viewerCanReply viewerCanManage } }`,
       { id: conversationId(mine.id) },

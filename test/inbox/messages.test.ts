@@ -1,6 +1,6 @@
 import { parseGlobalId } from '../../src/ids';
-import { buildConversation, buildMember, buildMessage, buildOrganization, type Session } from '../support/factories';
-import { buildGuest, conversationId, countRows, ok, userId } from '../support/inbox';
+import { conversationId, countRows, ok, userId } from '../support/api';
+import { buildConversation, buildGuest, buildMember, buildMessage, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 import { RecordingTransport } from '../support/transport';
 
@@ -33,7 +33,7 @@ let owner: Session;
 let mia: Session;
 beforeAll(async () => {
   owner = await buildOrganization(server, { name: 'Olivia' });
-  mia = await buildMember(server, owner, { name: 'Mia' });
+  mia = await buildMember(server, { inviter: owner, name: 'Mia' });
 });
 
 describe('createMessage', () => {
@@ -64,9 +64,9 @@ describe('createMessage', () => {
   });
 
   it('adds a message to an existing thread', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
-    await buildMessage(server, owner, conversation.id, { body: 'first' });
+    await buildMessage(server, { creator: owner, conversationId: conversation.id, body: 'first' });
     const second = ok(await server.gql(CREATE, { input: inbound({ conversationId: id, body: 'second', cc: null, bcc: null }) }, mia.token));
     expect(second.createMessage).toMatchObject({ body: 'second', cc: [], bcc: [] });
     const read = ok(await server.gql(MESSAGES, { id }, owner.token)).conversation;
@@ -95,7 +95,7 @@ describe('createMessage', () => {
     ['a NUL character in the subject', { subject: 'Quote\u0000' }],
     ['a NUL character in the body', { body: 'Hello\u0000' }],
   ])('refuses %s with BAD_USER_INPUT and records nothing', async (_label, override) => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const before = await countRows(server, 'conversations');
     const into = await server.gql(CREATE, { input: inbound({ conversationId: conversationId(conversation.id), ...override }) }, mia.token);
     expect(into.data).toBeNull();
@@ -116,7 +116,7 @@ describe('createMessage', () => {
   });
 
   it("answers NOT_FOUND for an unknown, malformed, empty or another organization's conversation, and starts none", async () => {
-    const theirs = await buildConversation(server, await buildOrganization(server));
+    const theirs = await buildConversation(server);
     const before = await countRows(server, 'conversations');
     for (const id of [conversationId(theirs.id), conversationId('00000000-0000-4000-8000-000000000000'), 'garbage', '']) {
       const response = await server.gql(CREATE, { input: inbound({ conversationId: id }) }, mia.token);
@@ -128,8 +128,8 @@ describe('createMessage', () => {
   });
 
   it('forbids a guest, even one with access', async () => {
-    const conversation = await buildConversation(server, owner);
-    const guest = await buildGuest(server, owner, [conversation.id]);
+    const conversation = await buildConversation(server, { creator: owner });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const response = await server.gql(CREATE, { input: inbound({ conversationId: conversationId(conversation.id) }) }, guest.token);
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual(['FORBIDDEN']);
@@ -137,9 +137,9 @@ describe('createMessage', () => {
   });
 
   it('shows a guest the message but not its bcc', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     ok(await server.gql(CREATE, { input: inbound({ conversationId: conversationId(conversation.id) }) }, mia.token));
-    const guest = await buildGuest(server, owner, [conversation.id]);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const response = await server.gql(
       `query ($id: ID!) { conversation(id: $id) { messages { nodes { from bcc } } } }`,
       { id: conversationId(conversation.id) },
@@ -153,10 +153,10 @@ describe('createMessage', () => {
 
 describe('replyToConversation', () => {
   it('answers the last inbound sender as the member, who becomes a participant, and hands the reply to the transport', async () => {
-    const conversation = await buildConversation(server, owner, { subject: 'Quote for the new office' });
+    const conversation = await buildConversation(server, { creator: owner, subject: 'Quote for the new office' });
     const id = conversationId(conversation.id);
-    await buildMessage(server, owner, conversation.id, { from: 'first@customer.test' });
-    await buildMessage(server, owner, conversation.id, { from: 'second@customer.test' });
+    await buildMessage(server, { creator: owner, conversationId: conversation.id, from: 'first@customer.test' });
+    await buildMessage(server, { creator: owner, conversationId: conversation.id, from: 'second@customer.test' });
     const sentBefore = transport.sent.length;
     const reply = ok(await server.gql(REPLY, { input: { conversationId: id, body: 'Here is the quote.', cc: ['boss@customer.test'] } }, mia.token))
       .replyToConversation;
@@ -187,8 +187,8 @@ describe('replyToConversation', () => {
   });
 
   it('sends to the addresses given, and does not stack Re: prefixes', async () => {
-    const conversation = await buildConversation(server, owner, { subject: 'Re: Invoice' });
-    await buildMessage(server, owner, conversation.id);
+    const conversation = await buildConversation(server, { creator: owner, subject: 'Re: Invoice' });
+    await buildMessage(server, { creator: owner, conversationId: conversation.id });
     const reply = ok(
       await server.gql(REPLY, { input: { conversationId: conversationId(conversation.id), body: 'Forwarding.', to: ['Accounts@Customer.test'] } }, mia.token),
     ).replyToConversation;
@@ -196,7 +196,7 @@ describe('replyToConversation', () => {
   });
 
   it('replies on the channel of the last inbound message', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
     ok(await server.gql(CREATE, { input: inbound({ conversationId: id, channel: 'SMS', from: '+14155550100', to: ['+14155550111'], cc: [], bcc: [] }) }, mia.token));
     const reply = ok(await server.gql(REPLY, { input: { conversationId: id, body: 'On our way.' } }, owner.token)).replyToConversation;
@@ -209,8 +209,8 @@ describe('replyToConversation', () => {
     ['a malformed cc address', { cc: ['nobody'] }],
     ['a NUL character in the body', { body: 'Hi\u0000' }],
   ])('refuses %s with BAD_USER_INPUT, records nothing and sends nothing', async (_label, override) => {
-    const conversation = await buildConversation(server, owner);
-    await buildMessage(server, owner, conversation.id);
+    const conversation = await buildConversation(server, { creator: owner });
+    await buildMessage(server, { creator: owner, conversationId: conversation.id });
     const sentBefore = transport.sent.length;
     const response = await server.gql(REPLY, { input: { conversationId: conversationId(conversation.id), body: 'Hi', ...override } }, mia.token);
     expect(response.data).toBeNull();
@@ -221,7 +221,7 @@ describe('replyToConversation', () => {
   });
 
   it('needs a to when nobody has written in yet', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
     const response = await server.gql(REPLY, { input: { conversationId: id, body: 'Hello?' } }, mia.token);
     expect(response.data).toBeNull();
@@ -241,8 +241,8 @@ describe('replyToConversation', () => {
 
   it("answers NOT_FOUND for another organization's conversation and sends nothing", async () => {
     const stranger = await buildOrganization(server);
-    const theirs = await buildConversation(server, stranger);
-    await buildMessage(server, stranger, theirs.id);
+    const theirs = await buildConversation(server, { creator: stranger });
+    await buildMessage(server, { creator: stranger, conversationId: theirs.id });
     const sentBefore = transport.sent.length;
     const response = await server.gql(REPLY, { input: { conversationId: conversationId(theirs.id), body: 'Hi' } }, mia.token);
     expect(response.data).toBeNull();
@@ -252,9 +252,9 @@ describe('replyToConversation', () => {
   });
 
   it('forbids a guest, even one with access, and sends nothing', async () => {
-    const conversation = await buildConversation(server, owner);
-    await buildMessage(server, owner, conversation.id);
-    const guest = await buildGuest(server, owner, [conversation.id]);
+    const conversation = await buildConversation(server, { creator: owner });
+    await buildMessage(server, { creator: owner, conversationId: conversation.id });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const sentBefore = transport.sent.length;
     const response = await server.gql(REPLY, { input: { conversationId: conversationId(conversation.id), body: 'Hi' } }, guest.token);
     expect(response.data).toBeNull();

@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../src/ids';
-import { buildComment, buildConversation, buildMember, buildMessage, buildOrganization, type Session } from '../support/factories';
-import { buildGuest, conversationId, guestId, ok, userId } from '../support/inbox';
+import { conversationId, guestId, ok, userId } from '../support/api';
+import { buildComment, buildConversation, buildGuest, buildMember, buildMessage, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -35,11 +35,11 @@ interface World {
 /** An organization with one object of every type, plus a second conversation with its own message, comment and task. */
 async function buildWorld(organizationName: string): Promise<World> {
   const owner = await buildOrganization(server, { organizationName, name: `${organizationName} owner` });
-  const mia = await buildMember(server, owner, { name: `${organizationName} member` });
+  const mia = await buildMember(server, { inviter: owner, name: `${organizationName} member` });
   const objects = async (subject: string) => {
-    const conversation = await buildConversation(server, owner, { subject });
-    const message = await buildMessage(server, owner, conversation.id, { body: `${subject} message` });
-    const comment = await buildComment(server, mia, conversation.id, { body: `${subject} comment` });
+    const conversation = await buildConversation(server, { creator: owner, subject });
+    const message = await buildMessage(server, { creator: owner, conversationId: conversation.id, body: `${subject} message` });
+    const comment = await buildComment(server, { author: mia, conversationId: conversation.id, body: `${subject} comment` });
     const task = await server.app.services.tasks.create(owner.viewer, conversationId(conversation.id), { title: `${subject} task` });
     return {
       Conversation: conversationId(conversation.id),
@@ -114,7 +114,7 @@ describe('node(id)', () => {
   });
 
   it('shows a guest the objects of their conversation, and nothing of another one or the teams', async () => {
-    const guest = await buildGuest(server, acme.owner, [acme.conversation], { name: 'Gus' });
+    const guest = await buildGuest(server, { inviter: acme.owner, conversationIds: [acme.conversation], name: 'Gus' });
     for (const type of ['Conversation', 'Message', 'Comment', 'Task'] as const) {
       const mine = await server.gql(NODE, { id: acme.ids[type] }, guest.token);
       expect(mine.data).toEqual({ node: expected(acme, type, 'Acme') });

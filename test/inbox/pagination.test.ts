@@ -1,5 +1,5 @@
-import { buildComment, buildConversation, buildMember, buildMessage, buildOrganization, type Session } from '../support/factories';
-import { buildGuest, conversationId, ok, userId } from '../support/inbox';
+import { conversationId, ok, userId } from '../support/api';
+import { buildComment, buildConversation, buildGuest, buildMember, buildMessage, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -54,14 +54,14 @@ async function walk(fetch: (after: string | null) => Promise<Page>): Promise<{ l
 }
 
 describe.each([
-  ['messages', MESSAGES, (member: Session, conversation: string, body: string) => buildMessage(server, member, conversation, { body })],
-  ['comments', COMMENTS, (member: Session, conversation: string, body: string) => buildComment(server, member, conversation, { body })],
+  ['messages', MESSAGES, (member: Session, conversation: string, body: string) => buildMessage(server, { creator: member, conversationId: conversation, body })],
+  ['comments', COMMENTS, (member: Session, conversation: string, body: string) => buildComment(server, { author: member, conversationId: conversation, body })],
 ] as const)('%s connection', (field, query, build) => {
   let id: string;
   let raw: string;
   const bodies = Array.from({ length: 45 }, (_, i) => `${field} ${String(i + 1).padStart(2, '0')}`);
   beforeAll(async () => {
-    raw = (await buildConversation(server, owner)).id;
+    raw = (await buildConversation(server, { creator: owner })).id;
     id = conversationId(raw);
     for (const body of bodies) await build(owner, raw, body);
   });
@@ -109,7 +109,7 @@ describe.each([
   });
 
   it('keeps cursors stable when items arrive between two pages', async () => {
-    const ownRaw = (await buildConversation(server, owner)).id;
+    const ownRaw = (await buildConversation(server, { creator: owner })).id;
     const own = conversationId(ownRaw);
     for (const body of ['a', 'b', 'c', 'd', 'e']) await build(owner, ownRaw, body);
     const first = await conversationPage(query, field, own, { first: 2 });
@@ -130,7 +130,7 @@ describe('conversations connection', () => {
   beforeAll(async () => {
     viewer = await buildOrganization(server);
     subjects = Array.from({ length: 27 }, (_, i) => `conversation ${String(i + 1).padStart(2, '0')}`);
-    for (const subject of subjects) await buildConversation(server, viewer, { subject });
+    for (const subject of subjects) await buildConversation(server, { creator: viewer, subject });
   });
   const page = async (variables: Record<string, unknown>) => checkPage(ok(await server.gql(CONVERSATIONS, variables, viewer.token)).conversations);
 
@@ -148,7 +148,7 @@ describe('conversations connection', () => {
 
   it('keeps cursors stable when conversations are created between two pages', async () => {
     const first = await page({ first: 5 });
-    await buildConversation(server, viewer, { subject: 'newer' });
+    await buildConversation(server, { creator: viewer, subject: 'newer' });
     const second = await page({ first: 5, after: first.pageInfo.endCursor });
     expect(second.nodes.map((node) => node.subject)).toEqual([...subjects].reverse().slice(5, 10));
     expect(second.totalCount).toBe(28);
@@ -174,10 +174,10 @@ describe('conversations connection', () => {
 
   it("never lists another organization's conversations, and lists a guest's only", async () => {
     const stranger = await buildOrganization(server);
-    const theirs = await buildConversation(server, stranger, { subject: 'theirs' });
+    const theirs = await buildConversation(server, { creator: stranger, subject: 'theirs' });
     const { labels } = await walk((after) => page({ first: 100, after }));
     expect(labels).not.toContain('theirs');
-    const guest = await buildGuest(server, stranger, [theirs.id]);
+    const guest = await buildGuest(server, { inviter: stranger, conversationIds: [theirs.id] });
     const asGuest = ok(await server.gql(CONVERSATIONS, {}, guest.token)).conversations;
     expect(asGuest).toMatchObject({ totalCount: 1, nodes: [{ subject: 'theirs' }] });
   });
@@ -186,16 +186,16 @@ describe('conversations connection', () => {
 describe('participants', () => {
   it('lists members and guests in order of arrival, each once', async () => {
     const olivia = await buildOrganization(server, { name: 'Olivia' });
-    const [ann, bob, cat, dan] = await Promise.all(['Ann', 'Bob', 'Cat', 'Dan'].map((name) => buildMember(server, olivia, { name })));
-    const raw = (await buildConversation(server, olivia)).id;
+    const [ann, bob, cat, dan] = await Promise.all(['Ann', 'Bob', 'Cat', 'Dan'].map((name) => buildMember(server, { inviter: olivia, name })));
+    const raw = (await buildConversation(server, { creator: olivia })).id;
     const id = conversationId(raw);
-    await buildComment(server, dan!, raw);
+    await buildComment(server, { author: dan!, conversationId: raw });
     ok(await server.gql(`mutation ($input: UpdateConversationInput!) { updateConversation(input: $input) { id } }`, { input: { id, assigneeIds: [userId(bob!.actor)] } }, olivia.token));
-    await buildGuest(server, olivia, [raw], { name: 'Gus' });
-    await buildComment(server, olivia, raw, { mentions: [ann!.actor, dan!.actor] });
-    await buildMessage(server, olivia, raw);
+    await buildGuest(server, { inviter: olivia, conversationIds: [raw], name: 'Gus' });
+    await buildComment(server, { author: olivia, conversationId: raw, mentions: [ann!.actor, dan!.actor] });
+    await buildMessage(server, { creator: olivia, conversationId: raw });
     ok(await server.gql(`mutation ($id: ID!) { replyToConversation(input: { conversationId: $id, body: "Hi" }) { id } }`, { id }, cat!.token));
-    await buildComment(server, dan!, raw);
+    await buildComment(server, { author: dan!, conversationId: raw });
     const read = ok(await server.gql(`query ($id: ID!) { conversation(id: $id) { participants { __typename name } } }`, { id }, olivia.token));
     expect(read.conversation.participants).toEqual([
       { __typename: 'User', name: 'Olivia' },

@@ -1,5 +1,5 @@
-import { buildMember, buildOrganization, type Session } from '../support/factories';
-import { buildGuest, conversationId, ok } from '../support/inbox';
+import { conversationId, ok } from '../support/api';
+import { buildGuest, buildMember, buildOrganization, type Session } from '../support/factories';
 import { startServer, type GraphQLResponse, type TestServer } from '../support/server';
 
 /**
@@ -30,7 +30,7 @@ async function buildPeople(name: string): Promise<Organization & { teamId: strin
   const owner = await buildOrganization(server, { organizationName: name });
   const members = [owner];
   for (const [i, role] of (['MEMBER', 'ADMIN', 'MEMBER'] as const).entries()) {
-    members.push(await buildMember(server, owner, { role, name: `${name} member ${i + 1}` }));
+    members.push(await buildMember(server, { inviter: owner, role, name: `${name} member ${i + 1}` }));
   }
   const team = await server.app.services.teams.create(owner.viewer, { name: `${name} support`, isDefault: false });
   return { owner, memberIds: members.map((member) => member.actor.id), guestIds: [], teamId: team.id };
@@ -49,7 +49,7 @@ async function buildBusyConversation(people: Organization & { teamId: string }, 
     `INSERT INTO conversations (organization_id, kind, subject, team_id, labels, created_by_id) VALUES ($1, 'THREAD', 'Office move', $2, '{urgent,vip}', $3) RETURNING id`,
     [org, people.teamId, members[0]],
   );
-  const guests = [await buildGuest(server, people.owner, [id], { name: 'Gus' }), await buildGuest(server, people.owner, [id], { name: 'Gina' })];
+  const guests = [await buildGuest(server, { inviter: people.owner, conversationIds: [id], name: 'Gus' }), await buildGuest(server, { inviter: people.owner, conversationIds: [id], name: 'Gina' })];
   people.guestIds = guests.map((guest) => guest.actor.id);
   await sql(`INSERT INTO conversation_participants (conversation_id, actor_id) SELECT $1, unnest($2::uuid[])`, [id, members]);
   await sql(`INSERT INTO conversation_assignees (conversation_id, actor_id) SELECT $1, unnest($2::uuid[])`, [id, members.slice(1, 3)]);

@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../src/ids';
-import { buildConversation, buildMember, buildOrganization, type Session } from '../support/factories';
-import { buildGuest, conversationId, countRows, guestId, ok, userId } from '../support/inbox';
+import { conversationId, countRows, guestId, ok, userId } from '../support/api';
+import { buildConversation, buildGuest, buildMember, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -18,11 +18,11 @@ let owner: Session;
 let mia: Session;
 beforeAll(async () => {
   owner = await buildOrganization(server, { name: 'Olivia' });
-  mia = await buildMember(server, owner, { name: 'Mia' });
+  mia = await buildMember(server, { inviter: owner, name: 'Mia' });
 });
 
 async function newTask(input: Record<string, unknown> = {}) {
-  const conversation = await buildConversation(server, owner);
+  const conversation = await buildConversation(server, { creator: owner });
   const id = conversationId(conversation.id);
   const task = ok(await server.gql(CREATE, { input: { conversationId: id, title: 'Call back', ...input } }, owner.token)).createTask;
   return { conversation, id, task };
@@ -30,7 +30,7 @@ async function newTask(input: Record<string, unknown> = {}) {
 
 describe('createTask', () => {
   it('creates a task with an assignee and a due date, listed with the conversation oldest first', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const id = conversationId(conversation.id);
     const dueAt = '2030-01-15T09:30:00.000Z';
     const first = ok(
@@ -43,7 +43,7 @@ describe('createTask', () => {
   });
 
   it.each<[string, string, () => Promise<Record<string, unknown>>]>([
-    ['a guest as assignee', 'BAD_USER_INPUT', async () => ({ assigneeId: guestId((await buildGuest(server, owner)).actor) })],
+    ['a guest as assignee', 'BAD_USER_INPUT', async () => ({ assigneeId: guestId((await buildGuest(server, { inviter: owner, conversationIds: [] })).actor) })],
     ['an unknown assignee', 'NOT_FOUND', async () => ({ assigneeId: toGlobalId('User', '00000000-0000-4000-8000-000000000000') })],
     ['a member of another organization', 'NOT_FOUND', async () => ({ assigneeId: userId((await buildOrganization(server)).actor) })],
     ['a malformed assignee', 'NOT_FOUND', async () => ({ assigneeId: 'who' })],
@@ -52,7 +52,7 @@ describe('createTask', () => {
     ['a title of 501 characters', 'BAD_USER_INPUT', async () => ({ title: 'x'.repeat(501) })],
     ['a title with a NUL character', 'BAD_USER_INPUT', async () => ({ title: 'Call\u0000back' })],
   ])('refuses %s with %s and creates nothing', async (_label, code, override) => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const response = await server.gql(CREATE, { input: { conversationId: conversationId(conversation.id), title: 'Call back', ...(await override()) } }, owner.token);
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual([code]);
@@ -60,7 +60,7 @@ describe('createTask', () => {
   });
 
   it('refuses a dueAt that is not a date time with BAD_USER_INPUT', async () => {
-    const conversation = await buildConversation(server, owner);
+    const conversation = await buildConversation(server, { creator: owner });
     const response = await server.gql(CREATE, { input: { conversationId: conversationId(conversation.id), title: 'x', dueAt: 'tomorrow' } }, owner.token);
     expect(response.data).toBeUndefined();
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
@@ -68,13 +68,13 @@ describe('createTask', () => {
   });
 
   it("answers NOT_FOUND for another organization's conversation and forbids a guest", async () => {
-    const theirs = await buildConversation(server, await buildOrganization(server));
+    const theirs = await buildConversation(server);
     const foreign = await server.gql(CREATE, { input: { conversationId: conversationId(theirs.id), title: 'x' } }, owner.token);
     expect(foreign.data).toBeNull();
     expect(codes(foreign)).toEqual(['NOT_FOUND']);
 
-    const conversation = await buildConversation(server, owner);
-    const guest = await buildGuest(server, owner, [conversation.id]);
+    const conversation = await buildConversation(server, { creator: owner });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const asGuest = await server.gql(CREATE, { input: { conversationId: conversationId(conversation.id), title: 'x' } }, guest.token);
     expect(asGuest.data).toBeNull();
     expect(codes(asGuest)).toEqual(['FORBIDDEN']);
@@ -96,7 +96,7 @@ describe('updateTask', () => {
   });
 
   it.each<[string, string, () => Promise<Record<string, unknown>>]>([
-    ['a guest as assignee', 'BAD_USER_INPUT', async () => ({ assigneeId: guestId((await buildGuest(server, owner)).actor) })],
+    ['a guest as assignee', 'BAD_USER_INPUT', async () => ({ assigneeId: guestId((await buildGuest(server, { inviter: owner, conversationIds: [] })).actor) })],
     ['an unknown assignee', 'NOT_FOUND', async () => ({ assigneeId: toGlobalId('User', '00000000-0000-4000-8000-000000000000') })],
     ['a member of another organization', 'NOT_FOUND', async () => ({ assigneeId: userId((await buildOrganization(server)).actor) })],
     ['an empty assignee ID', 'NOT_FOUND', async () => ({ assigneeId: '' })],
@@ -112,7 +112,7 @@ describe('updateTask', () => {
 
   it("answers NOT_FOUND for an unknown task, another organization's task, or an ID of another type", async () => {
     const stranger = await buildOrganization(server);
-    const theirConversation = await buildConversation(server, stranger);
+    const theirConversation = await buildConversation(server, { creator: stranger });
     const theirs = ok(
       await server.gql(CREATE, { input: { conversationId: conversationId(theirConversation.id), title: 'Theirs' } }, stranger.token),
     ).createTask;
@@ -126,7 +126,7 @@ describe('updateTask', () => {
 
   it('forbids a guest, even one with access', async () => {
     const { conversation, task } = await newTask();
-    const guest = await buildGuest(server, owner, [conversation.id]);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [conversation.id] });
     const response = await server.gql(UPDATE, { input: { id: task.id, done: true } }, guest.token);
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual(['FORBIDDEN']);

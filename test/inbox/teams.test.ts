@@ -1,6 +1,6 @@
 import { toGlobalId } from '../../src/ids';
-import { buildMember, buildOrganization, invitationToken, PASSWORD, uniqueEmail, type Session } from '../support/factories';
-import { buildGuest, countRows, guestId, ok, userId } from '../support/inbox';
+import { countRows, guestId, ok, userId } from '../support/api';
+import { buildGuest, buildMember, buildOrganization, invitationToken, PASSWORD, uniqueEmail, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -19,7 +19,7 @@ const teams = async (session: Session) => ok(await server.gql(TEAMS, {}, session
 describe('createTeam', () => {
   it('lets an owner and an admin create teams, listed in order of creation', async () => {
     const owner = await buildOrganization(server);
-    const admin = await buildMember(server, owner, { role: 'ADMIN' });
+    const admin = await buildMember(server, { inviter: owner, role: 'ADMIN' });
     const support = ok(await server.gql(CREATE, { input: { name: ' Support ' } }, owner.token)).createTeam;
     expect(support).toMatchObject({ name: 'Support', isDefault: false, members: [] });
     const everyone = ok(await server.gql(CREATE, { input: { name: 'Everyone', isDefault: true } }, admin.token)).createTeam;
@@ -29,8 +29,8 @@ describe('createTeam', () => {
 
   it('forbids a MEMBER and a guest, and creates nothing', async () => {
     const owner = await buildOrganization(server);
-    const member = await buildMember(server, owner);
-    const guest = await buildGuest(server, owner);
+    const member = await buildMember(server, { inviter: owner });
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [] });
     for (const session of [member, guest]) {
       const response = await server.gql(CREATE, { input: { name: 'Mine' } }, session.token);
       expect(response.data).toBeNull();
@@ -56,7 +56,7 @@ describe('addTeamMember', () => {
   let team: { id: string };
   beforeAll(async () => {
     owner = await buildOrganization(server, { name: 'Olivia' });
-    mia = await buildMember(server, owner, { name: 'Mia' });
+    mia = await buildMember(server, { inviter: owner, name: 'Mia' });
     team = ok(await server.gql(CREATE, { input: { name: 'Sales' } }, owner.token)).createTeam;
   });
 
@@ -92,7 +92,7 @@ describe('addTeamMember', () => {
   });
 
   it('refuses a guest with GUEST_NOT_ALLOWED', async () => {
-    const guest = await buildGuest(server, owner);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [] });
     const response = await server.gql(ADD, { input: { teamId: team.id, userId: guestId(guest.actor) } }, owner.token);
     expect(response.data).toBeNull();
     expect(codes(response)).toEqual(['GUEST_NOT_ALLOWED']);
@@ -118,7 +118,7 @@ describe('default teams', () => {
       const token = invitationToken(invite.inviteMember.invitationUrl);
       ok(await server.gql(`mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token } }`, { input: { token, name, password: PASSWORD } }));
     }
-    await buildGuest(server, owner);
+    await buildGuest(server, { inviter: owner, conversationIds: [] });
     expect((await teams(owner)).map((t: { name: string; members: { name: string }[] }) => [t.name, t.members.map((m) => m.name)])).toEqual([
       ['Everyone', ['Newcomer', 'Admin']],
       ['Specialists', []],
@@ -130,7 +130,7 @@ describe('default teams', () => {
 describe('organization { teams }', () => {
   it('is members only: a guest gets null and FORBIDDEN at that path', async () => {
     const owner = await buildOrganization(server, { organizationName: 'Initech' });
-    const guest = await buildGuest(server, owner);
+    const guest = await buildGuest(server, { inviter: owner, conversationIds: [] });
     const response = await server.gql(`{ organization { name teams { id } } }`, {}, guest.token);
     expect(response.data).toEqual({ organization: { name: 'Initech', teams: null } });
     expect(codes(response)).toEqual(['FORBIDDEN']);

@@ -65,7 +65,7 @@ describeWithRedis('commentAdded across instances', () => {
 
   it("delivers a guest's comment posted on one instance to a member subscribed on the other", async () => {
     const guest = await guestIn(first, owner, conversation, 'Gail Guest');
-    const member = await buildMember(first, owner, { name: 'Max Member' });
+    const member = await buildMember(first, { inviter: owner, name: 'Max Member' });
     const subscription = (await open(second, member.token)).subscribe(COMMENT_ADDED, { id: conversation.id });
     await untilLive(second, conversation);
 
@@ -155,7 +155,7 @@ describeWithRedis('commentAdded across instances', () => {
   });
 
   it("closes the socket of a session that logs out with 4403", async () => {
-    const member = await buildMember(first, owner);
+    const member = await buildMember(first, { inviter: owner });
     const client = await open(first, member.token);
     client.subscribe(COMMENT_ADDED, { id: conversation.id });
     await untilLive(first, conversation);

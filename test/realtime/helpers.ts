@@ -1,5 +1,5 @@
-import { toGlobalId } from '../../src/ids';
-import { buildConversation, invitationToken, PASSWORD, uniqueEmail, type Session } from '../support/factories';
+import { conversationId, guestId } from '../support/api';
+import { buildConversation, buildGuest, type Session } from '../support/factories';
 import type { TestServer } from '../support/server';
 import { PROMPTLY_MS, within } from '../support/websocket';
 
@@ -13,8 +13,6 @@ export const COMMENT_ADDED = `subscription ($id: ID!, $after: String) {
 }`;
 
 const POST_COMMENT = `mutation ($input: PostCommentInput!) { postComment(input: $input) { id } }`;
-const INVITE_GUEST = `mutation ($input: InviteGuestInput!) { inviteGuest(input: $input) { guest { id } invitationUrl } }`;
-const ACCEPT = `mutation ($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { token } }`;
 
 export interface TestConversation {
   /** The database id. */
@@ -24,19 +22,14 @@ export interface TestConversation {
 }
 
 export async function conversationOf(server: TestServer, member: Session, subject = 'Quote for the new office'): Promise<TestConversation> {
-  const conversation = await buildConversation(server, member, { subject });
-  return { uuid: conversation.id, id: toGlobalId('Conversation', conversation.id) };
+  const conversation = await buildConversation(server, { creator: member, subject });
+  return { uuid: conversation.id, id: conversationId(conversation.id) };
 }
 
-/** A guest invited into the conversation through the API, who accepted: their token and global ID. */
+/** A guest invited into the conversation, who accepted: their token and global ID. */
 export async function guestIn(server: TestServer, member: Session, conversation: TestConversation, name = 'Gail Guest') {
-  const invited = await server.gql(INVITE_GUEST, { input: { conversationId: conversation.id, email: uniqueEmail('guest') } }, member.token);
-  if (invited.errors) throw new Error(`inviteGuest failed: ${JSON.stringify(invited.errors)}`);
-  const accepted = await server.gql(ACCEPT, {
-    input: { token: invitationToken(invited.data.inviteGuest.invitationUrl), name, password: PASSWORD },
-  });
-  if (accepted.errors) throw new Error(`acceptInvitation failed: ${JSON.stringify(accepted.errors)}`);
-  return { token: accepted.data.acceptInvitation.token as string, id: invited.data.inviteGuest.guest.id as string };
+  const guest = await buildGuest(server, { inviter: member, conversationIds: [conversation.uuid], name });
+  return { token: guest.token, id: guestId(guest.actor) };
 }
 
 /** Posts a comment through the API and returns its global ID. */

@@ -10,7 +10,7 @@ let conversationId: string;
 beforeAll(async () => {
   server = await startServer({ ALLOWED_ORIGINS: 'https://app.sidedoor.test' });
   owner = await buildOrganization(server);
-  conversationId = toGlobalId('Conversation', (await buildConversation(server, owner)).id);
+  conversationId = toGlobalId('Conversation', (await buildConversation(server, { creator: owner })).id);
 });
 afterAll(() => server?.stop());
 

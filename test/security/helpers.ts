@@ -1,23 +1,6 @@
 import { Writable } from 'node:stream';
-import { toGlobalId } from '../../src/ids';
-import { buildConversation, invitationToken, PASSWORD, uniqueEmail, type Session } from '../support/factories';
+import { PASSWORD } from '../support/factories';
 import type { GraphQLResponse, TestServer } from '../support/server';
-
-/** A guest invited into a new conversation of the owner's organization, who accepted. */
-export async function buildGuest(server: TestServer, owner: Session): Promise<Session & { conversationId: string }> {
-  const conversation = await buildConversation(server, owner);
-  const conversationId = toGlobalId('Conversation', conversation.id);
-  const email = uniqueEmail('guest');
-  const { invitationUrl } = await server.app.services.guests.invite(owner.viewer, { conversationId, email, name: 'Gil Guest' });
-  const { token, viewer: actor } = await server.app.services.accounts.acceptInvitation({
-    token: invitationToken(invitationUrl!),
-    name: 'Gil Guest',
-    password: PASSWORD,
-  });
-  const viewer = await server.app.services.sessions.authenticate(token);
-  if (!viewer) throw new Error('buildGuest: the new session does not authenticate');
-  return { token, actor, viewer, email, conversationId };
-}
 
 /** A raw HTTP request to the server: what a browser or an attacker could send, without the test client's defaults. */
 export async function raw(

@@ -1,5 +1,6 @@
 import { toGlobalId } from '../../src/ids';
-import { actorGlobalId, buildConversation, buildGuestScene, buildOrganization, type GuestScene, type Session } from '../support/factories';
+import { actorGlobalId } from '../support/api';
+import { buildConversation, buildGuestScene, buildOrganization, type GuestScene, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 import { connect } from '../support/websocket';
 
@@ -18,7 +19,7 @@ beforeAll(async () => {
   server = await startServer();
   scene = await buildGuestScene(server);
   outsider = await buildOrganization(server, { organizationName: 'Intruder Inc' });
-  outsiderConversation = toGlobalId('Conversation', (await buildConversation(server, outsider)).id);
+  outsiderConversation = toGlobalId('Conversation', (await buildConversation(server, { creator: outsider })).id);
   outsiderTeam = toGlobalId('Team', (await server.app.services.teams.create(outsider.viewer, { name: 'Ours', isDefault: false })).id);
 });
 afterAll(() => server?.stop());

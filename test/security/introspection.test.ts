@@ -1,7 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
-import { buildOrganization, type Session } from '../support/factories';
+import { buildGuest, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
-import { buildGuest } from './helpers';
 
 const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-secret-of-at-least-32-chars' };
 const INTROSPECTION = getIntrospectionQuery();
@@ -15,7 +14,7 @@ describe('in production', () => {
   beforeAll(async () => {
     server = await startServer(PRODUCTION);
     member = await buildOrganization(server);
-    guest = await buildGuest(server, member);
+    guest = await buildGuest(server, { inviter: member });
   });
   afterAll(() => server?.stop());
 

@@ -10,9 +10,9 @@ let conversationId: string;
 beforeAll(async () => {
   server = await startServer();
   owner = await buildOrganization(server);
-  const conversation = await buildConversation(server, owner);
+  const conversation = await buildConversation(server, { creator: owner });
   conversationId = toGlobalId('Conversation', conversation.id);
-  await buildComment(server, owner, conversation.id);
+  await buildComment(server, { author: owner, conversationId: conversation.id });
 });
 afterAll(() => server?.stop());
 

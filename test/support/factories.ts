@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { ActorEntity, Role } from '../../src/actor/actor.entity';
 import type { Viewer } from '../../src/auth/viewer';
 import { toGlobalId } from '../../src/ids';
+import { actorGlobalId, conversationId, guestId } from './api';
 import type { TestServer } from './server';
+
+// Every builder takes the server and overrides, in the style of Outline's
+// `buildX(overrides)`: what is not given gets a default, and a parent that is
+// not given is built (a new organization's owner, a new conversation of
+// theirs). A conversation is given by its database id, together with the
+// session that writes in it: a factory cannot guess who that is.
 
 export const PASSWORD = 'correct horse battery';
 
@@ -23,6 +30,13 @@ async function session(server: TestServer, token: string, actor: ActorEntity, em
   return { token, actor, viewer, email };
 }
 
+/** The session that writes in a conversation and the conversation, both given or both built. */
+async function placement(server: TestServer, factory: string, writer: Session | undefined, conversation: string | undefined) {
+  if (conversation !== undefined && !writer) throw new Error(`${factory}: a conversationId needs the session that writes in it`);
+  const actor = writer ?? (await buildOrganization(server));
+  return { actor, conversationId: conversation ?? (await buildConversation(server, { creator: actor })).id };
+}
+
 /** A new organization and its OWNER. */
 export async function buildOrganization(
   server: TestServer,
@@ -39,14 +53,14 @@ export async function buildOrganization(
   return session(server, token, viewer, email);
 }
 
-/** A member of the owner's organization, invited and accepted. */
+/** A member who was invited and accepted; the inviter (an OWNER or ADMIN) defaults to a new organization's owner. */
 export async function buildMember(
   server: TestServer,
-  owner: Session,
-  overrides: Partial<{ role: Role; name: string; email: string }> = {},
+  overrides: Partial<{ inviter: Session; role: Role; name: string; email: string }> = {},
 ): Promise<Session> {
+  const inviter = overrides.inviter ?? (await buildOrganization(server));
   const email = overrides.email ?? uniqueEmail(overrides.role?.toLowerCase() ?? 'member');
-  const invitation = await server.app.services.accounts.inviteMember(owner.viewer, { email, role: overrides.role ?? 'MEMBER' });
+  const invitation = await server.app.services.accounts.inviteMember(inviter.viewer, { email, role: overrides.role ?? 'MEMBER' });
   const { token, viewer } = await server.app.services.accounts.acceptInvitation({
     token: invitationToken(invitation.invitationUrl),
     name: overrides.name ?? 'Max Member',
@@ -58,20 +72,20 @@ export async function buildMember(
 /** The token of an invitation link: its last path segment. */
 export const invitationToken = (invitationUrl: string) => new URL(invitationUrl).pathname.split('/').pop()!;
 
-/** A conversation created by a member, through the service (as the API would). */
-export async function buildConversation(server: TestServer, member: Session, overrides: Partial<{ subject: string }> = {}) {
-  return server.app.services.conversations.create(member.viewer, { subject: overrides.subject ?? 'Quote for the new office' });
+/** A conversation created through the service (as the API would); the creator defaults to a new organization's owner. */
+export async function buildConversation(server: TestServer, overrides: Partial<{ creator: Session; subject: string }> = {}) {
+  const creator = overrides.creator ?? (await buildOrganization(server));
+  return server.app.services.conversations.create(creator.viewer, { subject: overrides.subject ?? 'Quote for the new office' });
 }
 
-/** An inbound email in a conversation. */
+/** An inbound email recorded by a member in a conversation (database id); both are built when not given. */
 export async function buildMessage(
   server: TestServer,
-  member: Session,
-  conversationId: string,
-  overrides: Partial<{ from: string; body: string; subject: string }> = {},
+  overrides: Partial<{ creator: Session; conversationId: string; from: string; body: string; subject: string }> = {},
 ) {
-  return server.app.services.messages.create(member.viewer, {
-    conversationId: toGlobalId('Conversation', conversationId),
+  const { actor, conversationId: id } = await placement(server, 'buildMessage', overrides.creator, overrides.conversationId);
+  return server.app.services.messages.create(actor.viewer, {
+    conversationId: conversationId(id),
     channel: 'EMAIL',
     from: overrides.from ?? 'client@customer.test',
     to: ['support@acme.test'],
@@ -80,55 +94,68 @@ export async function buildMessage(
   });
 }
 
-/** An internal comment by an actor, with optional mentions (actor entities). */
+/** An internal comment in a conversation (database id), with optional mentions (actor entities); author and conversation are built when not given. */
 export async function buildComment(
   server: TestServer,
-  author: Session,
-  conversationId: string,
-  overrides: Partial<{ body: string; mentions: ActorEntity[] }> = {},
+  overrides: Partial<{ author: Session; conversationId: string; body: string; mentions: ActorEntity[] }> = {},
 ) {
-  return server.app.services.comments.post(author.viewer, {
-    conversationId: toGlobalId('Conversation', conversationId),
+  const { actor, conversationId: id } = await placement(server, 'buildComment', overrides.author, overrides.conversationId);
+  return server.app.services.comments.post(actor.viewer, {
+    conversationId: conversationId(id),
     body: overrides.body ?? 'Looks good to me.',
-    mentionIds: (overrides.mentions ?? []).map((actor) => toGlobalId(actor.kind === 'GUEST' ? 'Guest' : 'User', actor.id)),
+    mentionIds: (overrides.mentions ?? []).map(actorGlobalId),
   });
 }
 
-/** A guest invited into a conversation (by its database id) who has not accepted yet: the guest and the link. */
+/**
+ * A guest invited into a conversation (database id) who has not accepted yet:
+ * the guest, the link, the email and the conversation. Inviter and
+ * conversation are built when not given.
+ */
 export async function buildInvitedGuest(
   server: TestServer,
-  inviter: Session,
-  conversationId: string,
-  overrides: Partial<{ email: string; name: string }> = {},
-): Promise<{ guest: ActorEntity; invitationUrl: string; email: string }> {
+  overrides: Partial<{ inviter: Session; conversationId: string; email: string; name: string }> = {},
+): Promise<{ guest: ActorEntity; invitationUrl: string; email: string; conversationId: string }> {
+  const { actor: inviter, conversationId: id } = await placement(server, 'buildInvitedGuest', overrides.inviter, overrides.conversationId);
   const email = overrides.email ?? uniqueEmail('guest');
   const { guest, invitationUrl } = await server.app.services.guests.invite(inviter.viewer, {
-    conversationId: toGlobalId('Conversation', conversationId),
+    conversationId: conversationId(id),
     email,
     name: overrides.name ?? null,
   });
   if (!invitationUrl) throw new Error('factory: the guest was already active, so there is no link to accept');
-  return { guest, invitationUrl, email };
+  return { guest, invitationUrl, email, conversationId: id };
 }
 
-/** A guest invited into a conversation who accepted: ACTIVE, logged in, with access to that conversation only. */
+/**
+ * A logged-in, ACTIVE guest made through the real invitation flow, with
+ * access to exactly `conversationIds` (database ids), returned with them.
+ * Without an inviter, a new organization's owner invites; without
+ * `conversationIds`, into one new conversation of the inviter's; with `[]`,
+ * the guest is invited somewhere and removed again, so has no access at all.
+ */
 export async function buildGuest(
   server: TestServer,
-  inviter: Session,
-  conversationId: string,
-  overrides: Partial<{ email: string; name: string }> = {},
-): Promise<Session> {
-  const { invitationUrl, email } = await buildInvitedGuest(server, inviter, conversationId, overrides);
-  const { token, viewer } = await server.app.services.accounts.acceptInvitation({
+  overrides: Partial<{ inviter: Session; conversationIds: string[]; name: string; email: string }> = {},
+): Promise<Session & { conversationIds: string[] }> {
+  const { services } = server.app;
+  const given = overrides.conversationIds;
+  if (given?.length && !overrides.inviter) throw new Error('buildGuest: conversationIds need the inviter of their organization');
+  const inviter = overrides.inviter ?? (await buildOrganization(server));
+  // A guest comes in through one conversation: the first given, else a new one (which a guest given `[]` leaves again).
+  const entry = given?.[0] ?? (await buildConversation(server, given ? { creator: inviter, subject: 'Guest entry' } : { creator: inviter })).id;
+  const conversationIds = given ?? [entry];
+  const { invitationUrl, email } = await buildInvitedGuest(server, { inviter, conversationId: entry, email: overrides.email, name: overrides.name });
+  const { token, viewer: actor } = await services.accounts.acceptInvitation({
     token: invitationToken(invitationUrl),
     name: overrides.name ?? 'Gina Guest',
     password: PASSWORD,
   });
-  return session(server, token, viewer, email);
+  const access = { guestId: guestId(actor) };
+  if (conversationIds.length === 0) await services.guests.removeFromConversation(inviter.viewer, { ...access, conversationId: conversationId(entry) });
+  for (const id of conversationIds.slice(1)) await services.guests.addToConversation(inviter.viewer, { ...access, conversationId: conversationId(id) });
+  return { ...(await session(server, token, actor, email)), conversationIds };
 }
-
-/** The global ID of an actor as the API shows it (User or Guest). */
-export const actorGlobalId = (actor: Pick<ActorEntity, 'id' | 'kind'>) => toGlobalId(actor.kind === 'GUEST' ? 'Guest' : 'User', actor.id);
 
 /**
  * The organization the guest tests play in: an OWNER, an ADMIN and a MEMBER;
@@ -140,12 +167,12 @@ export const actorGlobalId = (actor: Pick<ActorEntity, 'id' | 'kind'>) => toGlob
 export async function buildGuestScene(server: TestServer) {
   const { services } = server.app;
   const owner = await buildOrganization(server, { name: 'Olivia Owner' });
-  const admin = await buildMember(server, owner, { role: 'ADMIN', name: 'Ada Admin' });
-  const member = await buildMember(server, owner, { name: 'Max Member' });
+  const admin = await buildMember(server, { inviter: owner, role: 'ADMIN', name: 'Ada Admin' });
+  const member = await buildMember(server, { inviter: owner, name: 'Max Member' });
   const team = await services.teams.create(owner.viewer, { name: 'Legal', isDefault: false });
 
-  const thread = await buildConversation(server, owner, { subject: 'Lease renewal' });
-  const threadId = toGlobalId('Conversation', thread.id);
+  const thread = await buildConversation(server, { creator: owner, subject: 'Lease renewal' });
+  const threadId = conversationId(thread.id);
   const message = await services.messages.create(owner.viewer, {
     conversationId: threadId,
     channel: 'EMAIL',
@@ -155,21 +182,21 @@ export async function buildGuestScene(server: TestServer) {
     subject: 'Lease renewal',
     body: 'Please find our comments below.',
   });
-  const comment = await buildComment(server, member, thread.id, { body: 'Let us ask the lawyer.' });
+  const comment = await buildComment(server, { author: member, conversationId: thread.id, body: 'Let us ask the lawyer.' });
   const task = await services.tasks.create(owner.viewer, threadId, { title: 'Check clause 4', assigneeId: actorGlobalId(member.actor) });
   await services.conversations.update(owner.viewer, threadId, {
     teamId: toGlobalId('Team', team.id),
     labels: ['legal'],
     assigneeIds: [actorGlobalId(member.actor)],
   });
-  const guest = await buildGuest(server, member, thread.id, { name: 'Gina Guest' });
-  const coGuest = await buildGuest(server, owner, thread.id, { name: 'Carl Coguest' });
+  const guest = await buildGuest(server, { inviter: member, conversationIds: [thread.id], name: 'Gina Guest' });
+  const coGuest = await buildGuest(server, { inviter: owner, conversationIds: [thread.id], name: 'Carl Coguest' });
 
-  const otherThread = await buildConversation(server, member, { subject: 'Budget 2027' });
-  const otherMessage = await buildMessage(server, member, otherThread.id, { body: 'Internal numbers' });
-  const otherComment = await buildComment(server, member, otherThread.id, { body: 'Not for the lawyer.' });
-  const otherTask = await services.tasks.create(member.viewer, toGlobalId('Conversation', otherThread.id), { title: 'Close the books' });
-  const otherGuest = await buildGuest(server, member, otherThread.id, { name: 'Oscar Other' });
+  const otherThread = await buildConversation(server, { creator: member, subject: 'Budget 2027' });
+  const otherMessage = await buildMessage(server, { creator: member, conversationId: otherThread.id, body: 'Internal numbers' });
+  const otherComment = await buildComment(server, { author: member, conversationId: otherThread.id, body: 'Not for the lawyer.' });
+  const otherTask = await services.tasks.create(member.viewer, conversationId(otherThread.id), { title: 'Close the books' });
+  const otherGuest = await buildGuest(server, { inviter: member, conversationIds: [otherThread.id], name: 'Oscar Other' });
   const chatRoom = await services.conversations.createChatRoom(owner.viewer, { name: 'General' });
 
   return { owner, admin, member, team, thread, message, comment, task, guest, coGuest, otherThread, otherMessage, otherComment, otherTask, otherGuest, chatRoom };
