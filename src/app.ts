@@ -13,6 +13,7 @@ import { registerAttachmentRoutes } from './attachment/attachment.routes';
 import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
+import { registerGraphiQLRoutes } from './graphiql/graphiql.routes';
 import { createLogger, type Logger } from './logger';
 import type { OutboundTransport } from './message/message.transport';
 import { attachWebSocketServer } from './realtime/websocket';
@@ -86,6 +87,8 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
   });
 
   registerAttachmentRoutes(app, services, config);
+  // Before Apollo's middleware (mounted in start()): a browser's GET /graphql gets GraphiQL, everything else goes on.
+  registerGraphiQLRoutes(app, config, logger);
 
   // Websockets on the same path; disposed by Apollo's drain so sockets close with 1001 on shutdown.
   const websockets = attachWebSocketServer({
