@@ -19,24 +19,29 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
+const INSTALL_HINT = 'apt-get install -y --no-install-recommends chromium';
+
 /**
- * `describe` for tests that drive Chromium. Without it they are skipped, with
- * a warning that says why; under CI=true its absence fails the run instead,
- * so CI can never pass by skipping them.
+ * Called once by the tests' global setup, where jest shows what is printed
+ * (it hides the console of a test file whose tests are all skipped). Without
+ * Chromium the browser tests are skipped, and it says so; under CI=true it
+ * throws instead, so CI can never pass by skipping them (.ci/run installs it).
  */
+export function checkChromium(): void {
+  if (existsSync(CHROMIUM_PATH)) return;
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${CHROMIUM_PATH} is missing: refusing to skip the browser tests (.ci/run installs it: ${INSTALL_HINT}).`);
+  console.warn(`[sidedoor tests] ${CHROMIUM_PATH} not found: the browser tests (test/browser) are skipped. To run them: ${INSTALL_HINT}`);
+}
+
+/** `describe` for tests that drive Chromium: skipped without it, failing without it under CI=true. */
 export function describeInBrowser(name: string, body: () => void): void {
   if (existsSync(CHROMIUM_PATH)) return describe(name, body);
-  if (process.env.CI === 'true') {
-    return describe(name, () => {
-      it(`finds Chromium at ${CHROMIUM_PATH}`, () => {
-        throw new Error(`CI=true but ${CHROMIUM_PATH} is missing: .ci/run installs it (apt-get install -y --no-install-recommends chromium).`);
-      });
+  if (process.env.CI !== 'true') return describe.skip(name, body);
+  describe(name, () => {
+    it(`finds Chromium at ${CHROMIUM_PATH}`, () => {
+      throw new Error(`CI=true but ${CHROMIUM_PATH} is missing (.ci/run installs it: ${INSTALL_HINT}).`);
     });
-  }
-  console.warn(
-    `[sidedoor tests] ${CHROMIUM_PATH} not found: skipping the browser tests "${name}". Install Chromium to run them: apt-get install -y --no-install-recommends chromium`,
-  );
-  describe.skip(name, body);
+  });
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
