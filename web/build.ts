@@ -22,6 +22,7 @@ export function browserBundleOptions(): BuildOptions {
     format: 'iife',
     target: ['chrome115', 'firefox115', 'safari16'],
     minify: true,
+    jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   };
