@@ -49,6 +49,12 @@ describeInBrowser('GraphiQL in Chromium', () => {
       payload: { Authorization: `Bearer ${token}` },
     });
 
+    // Tabs and history (headers and the password included) stay in the tab's sessionStorage; nothing outlives it.
+    const stored = await graphiql.storedState();
+    expect(stored.session).toContain('CommentAdded');
+    expect(stored.local).not.toContain(token);
+    expect(stored.local).not.toContain(PASSWORD);
+
     await graphiql.showHeaders();
     await graphiql.scrollToStart(graphiql.headersEditor);
     await graphiql.scrollToStart(graphiql.queryEditor);

@@ -47,4 +47,6 @@ const fetcher = createGraphiQLFetcher({
   enableIncrementalDelivery: false,
 });
 
-createRoot(document.getElementById('graphiql')!).render(<GraphiQL fetcher={fetcher} defaultQuery={STARTER_QUERY} />);
+// Tabs and history live in sessionStorage: they survive a reload and go with the tab. In localStorage,
+// the history would keep every request's headers (the bearer token) and any password typed into logIn.
+createRoot(document.getElementById('graphiql')!).render(<GraphiQL fetcher={fetcher} storage={sessionStorage} defaultQuery={STARTER_QUERY} />);

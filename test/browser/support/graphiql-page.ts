@@ -1,7 +1,8 @@
 import type { Locator, Page } from 'playwright-core';
 
 /** The page's globals these helpers read; the tests are compiled without the DOM's types. */
-type InPage = typeof globalThis & { localStorage: { getItem(key: string): string | null } };
+type WebStorage = { getItem(key: string): string | null; length: number; key(index: number): string | null };
+type InPage = typeof globalThis & { localStorage: WebStorage; sessionStorage: WebStorage };
 
 /** How long the browser may take for what a person would see at once (Chromium shares two cores with the tests). */
 export const BROWSER_PROMPTLY_MS = 15_000;
@@ -39,7 +40,7 @@ export class GraphiQLPage {
     // GraphiQL saves the operation in the same debounced step that parses it; only then does ▶ run what was
     // typed. Compare without whitespace, which prettifying changes.
     await this.page.waitForFunction(
-      (typed) => (globalThis as InPage).localStorage.getItem('graphiql:query')?.replace(/\s+/g, '') === typed,
+      (typed) => (globalThis as InPage).sessionStorage.getItem('graphiql:query')?.replace(/\s+/g, '') === typed,
       text.replace(/\s+/g, ''),
       { timeout: BROWSER_PROMPTLY_MS },
     );
@@ -72,6 +73,16 @@ export class GraphiQLPage {
 
   async run(): Promise<void> {
     await this.page.locator('.graphiql-execute-button').click();
+  }
+
+  /** Everything the page keeps in the browser's storage, as one string per kind. */
+  async storedState(): Promise<{ local: string; session: string }> {
+    return this.page.evaluate(() => {
+      const dump = (storage: WebStorage) =>
+        JSON.stringify(Array.from({ length: storage.length }, (_, index) => storage.key(index)!).map((key) => [key, storage.getItem(key)]));
+      const { localStorage, sessionStorage } = globalThis as InPage;
+      return { local: dump(localStorage), session: dump(sessionStorage) };
+    });
   }
 
   /** Waits until the response pane shows text matching `pattern` (whitespace collapsed) and returns the match. */
