@@ -14,6 +14,7 @@ import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
+import { registerGraphiQLRoutes } from './graphiql/graphiql.routes';
 import { createLogger, type Logger } from './logger';
 import type { OutboundTransport } from './message/message.transport';
 import { attachWebSocketServer, GRAPHQL_PATH, type WebSocketEndpoint } from './realtime/websocket';
@@ -99,6 +100,8 @@ function createHttpApp(parts: { config: Config; logger: Logger; database: Databa
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
   });
   registerAttachmentRoutes(app, services, config, logger);
+  // Before Apollo's middleware (mounted in start()): a browser's GET /graphql gets GraphiQL, everything else goes on.
+  registerGraphiQLRoutes(app, config, logger);
   return app;
 }
 

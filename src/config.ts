@@ -84,6 +84,12 @@ export interface Config {
    * linklocal, uniquelocal. Per-IP rate limits depend on it. @default "loopback"
    */
   readonly trustProxy: number | string;
+  /**
+   * Whether `GET /graphql` answers a browser with GraphiQL (and `/` with a page
+   * linking to it). API clients are answered as before either way.
+   * @default true outside production, false in production
+   */
+  readonly graphiql: boolean;
 }
 
 export class ConfigError extends Error {
@@ -225,5 +231,6 @@ export function loadConfig(env: Env = process.env): Config {
       invitation: rateLimit(env, 'RATE_LIMIT_INVITATION', { points: 50, durationSeconds: 3600 }),
     }),
     trustProxy: trustProxy(env),
+    graphiql: oneOf(env, 'GRAPHIQL', ['on', 'off'] as const, isProduction ? 'off' : 'on') === 'on',
   });
 }

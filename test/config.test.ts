@@ -16,6 +16,7 @@ describe('configuration', () => {
       allowedOrigins: [],
       introspection: 'public',
       logLevel: 'info',
+      graphiql: true,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -33,6 +34,7 @@ describe('configuration', () => {
     ['INTROSPECTION', 'sometimes'],
     ['LOG_LEVEL', 'loud'],
     ['SESSION_SECRET', 'too-short'],
+    ['GRAPHIQL', 'maybe'],
   ])('refuses %s=%s, naming the variable', (variable, value) => {
     expect(() => loadConfig({ [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
@@ -43,6 +45,14 @@ describe('configuration', () => {
     const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) });
     expect(config.introspection).toBe('members');
     expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), INTROSPECTION: 'public' }).introspection).toBe('public');
+  });
+
+  it('serves GraphiQL outside production unless GRAPHIQL=off, and in production only with GRAPHIQL=on', () => {
+    const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({ GRAPHIQL: 'off' }).graphiql).toBe(false);
+    expect(loadConfig({ GRAPHIQL: 'ON' }).graphiql).toBe(true);
+    expect(loadConfig(production).graphiql).toBe(false);
+    expect(loadConfig({ ...production, GRAPHIQL: 'on' }).graphiql).toBe(true);
   });
 
   it('stops the process with a message naming the bad variable', () => {

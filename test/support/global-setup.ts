@@ -3,6 +3,8 @@ import { Client } from 'pg';
 import { migrations } from '../../migrations';
 import { createDatabase, openDatabase } from '../../src/db';
 import { createLogger } from '../../src/logger';
+import { ensureGraphiQLBundle } from '../../web/build';
+import { checkChromium } from '../browser/support/chromium';
 import { databaseUrl, reachable, TEST_DATABASE_URL, TEST_REDIS_URL } from './services';
 
 /**
@@ -11,9 +13,14 @@ import { databaseUrl, reachable, TEST_DATABASE_URL, TEST_REDIS_URL } from './ser
  * ... TEMPLATE is a file copy, so each file gets its own database in
  * milliseconds and workers never share one). Under CI=true a missing
  * PostgreSQL or Redis fails the run; elsewhere the tests fall back to the
- * embedded database and in-process pub/sub, and say so.
+ * embedded database and in-process pub/sub, and say so; the same goes for
+ * Chromium and the browser tests. It also builds the GraphiQL bundle the
+ * servers serve when it is missing or its sources changed (a fresh clone has
+ * none).
  */
 export default async function globalSetup(): Promise<void> {
+  checkChromium();
+  if ((await ensureGraphiQLBundle()) === 'built') console.log('\n[sidedoor tests] built the GraphiQL bundle (dist/graphiql).');
   const [postgres, redis] = await Promise.all([reachable(TEST_DATABASE_URL), reachable(TEST_REDIS_URL)]);
   if (process.env.CI === 'true' && (!postgres || !redis)) {
     throw new Error(
