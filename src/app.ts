@@ -14,6 +14,7 @@ import { createContext, type Context } from './context';
 import { createDatabase, openDatabase, type Database } from './db';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
 import { createLogger, type Logger } from './logger';
+import { registerUnsubscribeRoutes } from './mail/unsubscribe.routes';
 import type { OutboundTransport } from './message/message.transport';
 import { attachWebSocketServer } from './realtime/websocket';
 import { getSchema } from './schema';
@@ -86,6 +87,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
   });
 
   registerAttachmentRoutes(app, services, config);
+  registerUnsubscribeRoutes(app, services, logger);
 
   // Websockets on the same path; disposed by Apollo's drain so sockets close with 1001 on shutdown.
   const websockets = attachWebSocketServer({
@@ -164,9 +166,11 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     services,
     httpServer,
     async start(port = config.port) {
-      await openDatabase(database);
+      // pg-boss installs or migrates its own schema after ours, under the same lock.
+      await openDatabase(database, { afterMigrations: () => services.jobs.install() });
       services.attachments.startCleanup();
       services.realtime.start();
+      await services.jobs.start();
       await apollo.start();
       app.use(
         '/graphql',
@@ -183,6 +187,8 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     },
     async stop() {
       try {
+        // First, while the database is open: running jobs finish, or are handed back for a retry.
+        await services.jobs.stop();
         await services.attachments.stopCleanup();
         if (started) await apollo.stop();
         await services.realtime.close();
@@ -190,6 +196,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
         if (database.dataSource.isInitialized) await database.dataSource.destroy();
       } finally {
         await services.rateLimits.close();
+        await services.mailer.close();
       }
     },
   };

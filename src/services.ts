@@ -12,10 +12,17 @@ import type { Context } from './context';
 import { ConversationService } from './conversation/conversation.service';
 import { GuestService } from './guest/guest.service';
 import { InvitationService } from './invitation/invitation.service';
+import { JobQueue } from './jobs/job-queue';
 import type { Logger } from './logger';
+import { EmailComposer } from './mail/email.composer';
+import { deliverEmailJob, EMAIL_JOB, type EmailJobPayload } from './mail/email.job';
+import { MailService } from './mail/mail.service';
+import { createMailer, type Mailer } from './mail/mailer';
+import { UnsubscribeLinks } from './mail/unsubscribe.links';
 import { MessageService } from './message/message.service';
 import { LoggingTransport, type OutboundTransport } from './message/message.transport';
 import { NodeService } from './node/node.service';
+import { NotificationSettingsService } from './notification/notification-settings.service';
 import { OrganizationService } from './organization/organization.service';
 import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
@@ -30,9 +37,28 @@ export interface ServiceDeps {
   transport?: OutboundTransport;
 }
 
+/** Every job name and the payload its jobs carry (JSON). */
+export interface JobPayloads {
+  [EMAIL_JOB]: EmailJobPayload;
+}
+
+/** The job queue with the handler of every job name: the same in every instance, and for `npm run migrate`. */
+export function createJobQueue(deps: Omit<ServiceDeps, 'transport'>, mailer: Mailer): JobQueue<JobPayloads> {
+  const { dataSource, config, logger } = deps;
+  return new JobQueue<JobPayloads>(dataSource, config.jobs, logger).handle(
+    EMAIL_JOB,
+    deliverEmailJob({ mailer, sessionSecret: config.sessionSecret, logger }),
+  );
+}
+
 /** Every service of one server instance, wired once at start. */
 export function createServices(deps: ServiceDeps) {
   const { dataSource, config, logger } = deps;
+  const mailer = createMailer(config, logger);
+  const jobs = createJobQueue(deps, mailer);
+  const notificationSettings = new NotificationSettingsService(dataSource);
+  const unsubscribeLinks = new UnsubscribeLinks(config);
+  const mail = new MailService({ config, jobs, composer: new EmailComposer(config, unsubscribeLinks), unsubscribeLinks, notificationSettings });
   const sessions = new SessionService(dataSource, config);
   const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
@@ -59,6 +85,10 @@ export function createServices(deps: ServiceDeps) {
     tasks: new TaskService(dataSource, conversations),
     guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events),
     attachments,
+    mailer,
+    jobs,
+    mail,
+    notificationSettings,
   };
 }
 
