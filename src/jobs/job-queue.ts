@@ -94,10 +94,11 @@ export class JobQueue<Payloads extends object> implements JobEnqueuer<Payloads> 
   }
 
   /**
-   * Installs or migrates pg-boss's schema and creates the queues. Run after our
-   * own migrations, under the same advisory lock (db.ts), so that instances
-   * starting together take turns: pg-boss's own lock does not stop two fresh
-   * installs from racing.
+   * Installs or migrates pg-boss's schema (its own migrator: a pg-boss upgrade
+   * brings its migrations) and creates the queues. Run after our own
+   * migrations, under the same advisory lock (db.ts): instances starting
+   * together take turns, rather than relying on pg-boss recognizing a lost
+   * install race by its error message.
    */
   async install(): Promise<void> {
     await this.boss.start();
