@@ -25,7 +25,7 @@ export function testDraft(overrides: Partial<EmailDraft> = {}): EmailDraft {
 }
 
 /** Queues an email the way services will: in a transaction of their own. */
-export function enqueue(server: TestServer, draft: EmailDraft, options: { delaySeconds?: number } = {}): Promise<void> {
+export function enqueue(server: Pick<TestServer, 'app'>, draft: EmailDraft, options: { delaySeconds?: number } = {}): Promise<void> {
   return server.app.database.dataSource.transaction((manager) => server.app.services.mail.enqueue(manager, draft, options));
 }
 

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
 import type { OutboundTransport } from '../../src/message/message.transport';
@@ -81,12 +84,15 @@ export async function startServer(
   options: { transport?: OutboundTransport; logger?: Logger } = {},
 ): Promise<TestServer> {
   let ownDatabase: string | null = null;
+  // Emails of an instance without SMTP_URL go to a folder of its own, not to the working copy's .data/outbox.
+  const ownOutbox = 'OUTBOX_DIR' in overrides ? null : mkdtempSync(join(tmpdir(), 'sidedoor-test-outbox-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PASSWORD_HASH_COST: '10',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     REDIS_PREFIX: `sidedoor-test-${randomBytes(4).toString('hex')}:`,
     ...(testRedisUrl() ? { REDIS_URL: testRedisUrl() } : {}),
+    ...(ownOutbox ? { OUTBOX_DIR: ownOutbox } : {}),
     ...overrides,
   };
   if (!('DATABASE_URL' in overrides)) {
@@ -126,6 +132,7 @@ export async function startServer(
     async stop() {
       await app.stop();
       if (ownDatabase) await dropDatabase(ownDatabase);
+      if (ownOutbox) rmSync(ownOutbox, { recursive: true, force: true });
     },
   };
 }

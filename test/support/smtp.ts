@@ -14,9 +14,10 @@ export interface Delivery {
 
 /**
  * How the server answers the DATA of delivery `attempt` (0 for the first it
- * ever gets): null accepts; an SMTP code refuses with it; 'hang' never answers.
+ * ever gets): null accepts; an SMTP code refuses with it; `acceptAfterMs`
+ * accepts that much later; 'hang' never answers.
  */
-export type Answer = (attempt: number, delivery: Delivery) => { code: number; message: string } | 'hang' | null;
+export type Answer = (attempt: number, delivery: Delivery) => { code: number; message: string } | { acceptAfterMs: number } | 'hang' | null;
 
 const accept: Answer = () => null;
 
@@ -110,7 +111,8 @@ export class TestSmtpServer {
     const answer = this.answer(this.deliveries.length, delivery);
     this.deliveries.push(delivery);
     if (answer === 'hang') return;
-    if (answer === null) {
+    if (answer !== null && 'acceptAfterMs' in answer) await new Promise((resolve) => setTimeout(resolve, answer.acceptAfterMs));
+    if (answer === null || 'acceptAfterMs' in answer) {
       delivery.accepted = true;
       return callback(null);
     }
