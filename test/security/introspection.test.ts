@@ -3,7 +3,8 @@ import { buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 import { buildGuest } from './helpers';
 
-const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-secret-of-at-least-32-chars' };
+// Production requires SMTP_URL; these tests send no email, so nothing ever connects to it.
+const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-secret-of-at-least-32-chars', SMTP_URL: 'smtp://127.0.0.1:9' };
 const INTROSPECTION = getIntrospectionQuery();
 const TYPE = `{ __type(name: "Guest") { name fields { name } } }`;
 const TYPO = `{ viewr { id } }`;
