@@ -45,8 +45,8 @@ export interface RateLimits {
 export interface MailConfig {
   /** An smtp:// or smtps:// URL (credentials in it), or null: emails are written to `outboxDir`. Required in production. */
   readonly smtpUrl: string | null;
-  /** The From of every email. @default "Sidedoor <no-reply@HOST>", HOST being PUBLIC_URL's host name */
-  readonly from: string;
+  /** The From of every email, from MAIL_FROM ("Name <address>" or an address). @default Sidedoor <no-reply@HOST>, HOST being PUBLIC_URL's host name */
+  readonly from: { readonly name: string; readonly address: string };
   /** Where emails are written, one `.eml` file each, when there is no SMTP_URL. @default "outbox" beside DATA_DIR ("./.data/outbox") */
   readonly outboxDir: string;
   /** Seconds between a notification and its email. @default 120 */
@@ -201,16 +201,21 @@ function trustProxy(env: Env): number | string {
 
 const ADDRESS = /^[^\s@<>"]+@[^\s@<>"]+$/;
 
-/** "Name <address>" or a bare address, on one line: it becomes the From header of every email. */
-function mailFrom(env: Env, publicUrl: string): string {
+/**
+ * "Name <address>" or a bare address, on one line: it becomes the From header
+ * of every email. Kept apart, so that a comma or quote in the name can never
+ * be read as a second address.
+ */
+function mailFrom(env: Env, publicUrl: string): MailConfig['from'] {
   const raw = env.MAIL_FROM?.trim();
-  if (!raw) return `Sidedoor <no-reply@${new URL(publicUrl).hostname}>`;
-  const match = /^(?:[^<>]*<([^<>]+)>|([^<>]+))$/.exec(raw);
-  const address = match?.[1] ?? match?.[2] ?? '';
+  if (!raw) return Object.freeze({ name: 'Sidedoor', address: `no-reply@${new URL(publicUrl).hostname}` });
+  const match = /^(?:([^<>]*)<([^<>]+)>|([^<>]+))$/.exec(raw);
+  const address = (match?.[2] ?? match?.[3] ?? '').trim();
   if (/\p{Cc}/u.test(raw) || !ADDRESS.test(address)) {
     throw new ConfigError('MAIL_FROM', `must be an email address, optionally with a name ("Sidedoor <no-reply@example.com>"), got "${raw}"`);
   }
-  return raw;
+  const name = (match?.[1] ?? '').trim().replace(/^"(.*)"$/, '$1');
+  return Object.freeze({ name, address });
 }
 
 /** Beside the embedded database's folder rather than inside it: that folder belongs to PostgreSQL. */

@@ -63,7 +63,7 @@ describe('configuration', () => {
   it('sends email by SMTP when SMTP_URL is set, else to an outbox folder beside the embedded database', () => {
     expect(loadConfig({}).mail).toEqual({
       smtpUrl: null,
-      from: 'Sidedoor <no-reply@localhost>',
+      from: { name: 'Sidedoor', address: 'no-reply@localhost' },
       outboxDir: '.data/outbox',
       notificationDelaySeconds: 120,
     });
@@ -75,8 +75,15 @@ describe('configuration', () => {
       OUTBOX_DIR: '/tmp/mail',
       EMAIL_DELAY_SECONDS: '0',
     });
-    expect(configured.mail).toEqual({ smtpUrl: 'smtps://user:pass@mail.example.test', from: 'Acme Inbox <inbox@acme.test>', outboxDir: '/tmp/mail', notificationDelaySeconds: 0 });
-    expect(loadConfig({ PUBLIC_URL: 'https://app.acme.test' }).mail.from).toBe('Sidedoor <no-reply@app.acme.test>');
+    expect(configured.mail).toEqual({
+      smtpUrl: 'smtps://user:pass@mail.example.test',
+      from: { name: 'Acme Inbox', address: 'inbox@acme.test' },
+      outboxDir: '/tmp/mail',
+      notificationDelaySeconds: 0,
+    });
+    expect(loadConfig({ PUBLIC_URL: 'https://app.acme.test' }).mail.from).toEqual({ name: 'Sidedoor', address: 'no-reply@app.acme.test' });
+    expect(loadConfig({ MAIL_FROM: '"Acme, Inc." <inbox@acme.test>' }).mail.from).toEqual({ name: 'Acme, Inc.', address: 'inbox@acme.test' });
+    expect(loadConfig({ MAIL_FROM: 'inbox@acme.test' }).mail.from).toEqual({ name: '', address: 'inbox@acme.test' });
   });
 
   it('runs jobs with defaults that retry for over a day, the first retry within 30 seconds', () => {

@@ -34,7 +34,7 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Saf
 }
 
 /** Longest subject we send, in characters; longer ones are cut with an ellipsis. */
-export const MAX_SUBJECT_LENGTH = 200;
+const MAX_SUBJECT_LENGTH = 200;
 
 /**
  * A value fit for a header: one line (CR, LF, tabs and every other control or

@@ -17,9 +17,9 @@ export interface Mailer {
 const SMTP_TIMEOUTS = { connectionTimeout: 18_000, greetingTimeout: 18_000, socketTimeout: 45_000 };
 
 /** The nodemailer message of an email: the same for SMTP and for the outbox, so an .eml shows what SMTP would get. */
-function nodemailerMessage(email: Email, from: string) {
+function nodemailerMessage(email: Email, from: Config['mail']['from']) {
   return {
-    from,
+    from: { name: from.name, address: from.address },
     to: { name: email.to.name ?? '', address: email.to.address },
     subject: email.subject,
     text: email.text,

@@ -128,7 +128,7 @@ describe('email jobs across instances and databases', () => {
   it('writes each email as an .eml file in the outbox folder when there is no SMTP_URL, and logs where', async () => {
     const outbox = mkdtempSync(join(tmpdir(), 'sidedoor-outbox-'));
     const logs = recordingLogger();
-    const server = await startServer({ OUTBOX_DIR: outbox, ...FAST_JOBS }, { logger: logs.logger });
+    const server = await startServer({ OUTBOX_DIR: outbox, MAIL_FROM: '"Acme, Inc." <inbox@acme.test>', ...FAST_JOBS }, { logger: logs.logger });
     try {
       expect(server.app.services.mail.reachesInboxes).toBe(false);
       const draft = testDraft({ about: `invitation:${randomUUID()}`, subject: 'Welcome\r\nBcc: victim@evil.test' });
@@ -139,6 +139,8 @@ describe('email jobs across instances and databases', () => {
       const raw = readFileSync(join(outbox, file!), 'utf8');
       const parsed = await simpleParser(raw);
       expect(parsed.messageId).toBe(messageIdFor(server.url, draft.about));
+      // A comma in the sender's name stays in the name.
+      expect(parsed.from?.value).toEqual([{ name: 'Acme, Inc.', address: 'inbox@acme.test' }]);
       expect(parsed.subject).toBe('Welcome Bcc: victim@evil.test');
       expect(parsed.headers.has('bcc')).toBe(false);
       expect(parsed.text).toContain('Hello there.');
