@@ -27,6 +27,8 @@ export function startSidedoor(context: BenchContext, name: string, env: Record<s
     SESSION_SECRET: context.sessionSecret,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'error',
     PUBLIC_URL: 'http://127.0.0.1',
+    // Production requires SMTP_URL. No benchmark sends email yet: one that does passes its own SMTP server's URL.
+    SMTP_URL: 'smtp://127.0.0.1:9',
     ...env,
   });
 }

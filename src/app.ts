@@ -16,6 +16,7 @@ import { createDatabase, openDatabase, type Database } from './db';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
 import { registerGraphiQLRoutes } from './graphiql/graphiql.routes';
 import { createLogger, type Logger } from './logger';
+import { registerUnsubscribeRoutes } from './mail/unsubscribe.routes';
 import type { OutboundTransport } from './message/message.transport';
 import { attachWebSocketServer, GRAPHQL_PATH, type WebSocketEndpoint } from './realtime/websocket';
 import { getSchema } from './schema';
@@ -56,9 +57,11 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     services,
     httpServer,
     async start(port = config.port) {
-      await openDatabase(database);
+      // pg-boss installs or migrates its own schema after ours, under the same lock.
+      await openDatabase(database, { afterMigrations: () => services.jobs.install() });
       services.attachments.startCleanup();
       services.realtime.start();
+      await services.jobs.start();
       await apollo.start();
       mountGraphQL(http, apollo, services, logger);
       started = true;
@@ -67,6 +70,8 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
     },
     async stop() {
       try {
+        // First, while the database is open: running jobs finish, or are handed back for a retry.
+        await services.jobs.stop();
         await services.attachments.stopCleanup();
         if (started) await apollo.stop();
         await services.realtime.close();
@@ -74,6 +79,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
         if (database.dataSource.isInitialized) await database.dataSource.destroy();
       } finally {
         await services.rateLimits.close();
+        await services.mailer.close();
       }
     },
   };
@@ -102,6 +108,7 @@ function createHttpApp(parts: { config: Config; logger: Logger; database: Databa
   registerAttachmentRoutes(app, services, config, logger);
   // Before Apollo's middleware (mounted in start()): a browser's GET /graphql gets GraphiQL, everything else goes on.
   registerGraphiQLRoutes(app, config, logger);
+  registerUnsubscribeRoutes(app, services, logger);
   return app;
 }
 

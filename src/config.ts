@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { dirname, join } from 'node:path';
 
 /**
  * The only reader of the environment. Every setting is parsed and validated
@@ -38,6 +39,35 @@ export interface RateLimits {
   readonly upload: RateLimit | null;
   /** Invitations (guests and members) sent by one actor. @default 50 per hour */
   readonly invitation: RateLimit | null;
+}
+
+/** Email (SPEC §12): SMTP when configured, else `.eml` files in a folder. */
+export interface MailConfig {
+  /** An smtp:// or smtps:// URL (credentials in it), or null: emails are written to `outboxDir`. Required in production. */
+  readonly smtpUrl: string | null;
+  /** The From of every email, from MAIL_FROM ("Name <address>" or an address). @default Sidedoor <no-reply@HOST>, HOST being PUBLIC_URL's host name */
+  readonly from: { readonly name: string; readonly address: string };
+  /** Where emails are written, one `.eml` file each, when there is no SMTP_URL. @default "outbox" beside DATA_DIR ("./.data/outbox") */
+  readonly outboxDir: string;
+  /** Seconds between a notification and its email. @default 120 */
+  readonly notificationDelaySeconds: number;
+}
+
+/** The durable job queue (pg-boss) that every instance runs. */
+export interface JobConfig {
+  /** Jobs one instance runs at once; also the SMTP connections it keeps. @default 10 */
+  readonly concurrency: number;
+  /** How often an idle worker looks for due jobs, in milliseconds (at least 500). @default 1000 */
+  readonly pollIntervalMs: number;
+  /**
+   * A job still running after this many seconds (its instance died, or it hung) is given back
+   * and retried by any instance. Longer than any delivery can take (SMTP timeouts add up to 90 s). @default 300
+   */
+  readonly staleSeconds: number;
+  /** Delay before the first retry, in seconds: the first retry comes after 1 to 2 times this, and the delay doubles each time. @default 15 */
+  readonly retryDelaySeconds: number;
+  /** Retries after the first attempt. The default 13 with a 15 s delay keeps retrying for at least 34 hours. @default 13 */
+  readonly retryLimit: number;
 }
 
 export interface Config {
@@ -90,6 +120,10 @@ export interface Config {
    * @default true outside production, false in production
    */
   readonly graphiql: boolean;
+  /** SMTP_URL, MAIL_FROM, OUTBOX_DIR, EMAIL_DELAY_SECONDS. */
+  readonly mail: MailConfig;
+  /** JOB_CONCURRENCY, JOB_POLL_INTERVAL_MS, JOB_STALE_SECONDS, JOB_RETRY_DELAY_SECONDS, JOB_RETRY_LIMIT. */
+  readonly jobs: JobConfig;
 }
 
 export class ConfigError extends Error {
@@ -113,14 +147,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function url(env: Env, name: string, protocols: readonly string[]): string | null {
+/** `secret`: the value may hold a password, so a bad one is not repeated in the message. */
+function url(env: Env, name: string, protocols: readonly string[], options: { secret?: boolean } = {}): string | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
   let parsed: URL;
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(name, `must be a URL, got "${raw}"`);
+    throw new ConfigError(name, options.secret ? 'must be a URL' : `must be a URL, got "${raw}"`);
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
@@ -170,6 +205,56 @@ function trustProxy(env: Env): number | string {
   return entries.join(', ');
 }
 
+const ADDRESS = /^[^\s@<>"]+@[^\s@<>"]+$/;
+
+/**
+ * "Name <address>" or a bare address, on one line: it becomes the From header
+ * of every email. Kept apart, so that a comma or quote in the name can never
+ * be read as a second address.
+ */
+function mailFrom(env: Env, publicUrl: string): MailConfig['from'] {
+  const raw = env.MAIL_FROM?.trim();
+  if (!raw) return Object.freeze({ name: 'Sidedoor', address: `no-reply@${new URL(publicUrl).hostname}` });
+  const match = /^(?:([^<>]*)<([^<>]+)>|([^<>]+))$/.exec(raw);
+  const address = (match?.[2] ?? match?.[3] ?? '').trim();
+  if (/\p{Cc}/u.test(raw) || !ADDRESS.test(address)) {
+    throw new ConfigError('MAIL_FROM', `must be an email address, optionally with a name ("Sidedoor <no-reply@example.com>"), got "${raw}"`);
+  }
+  const name = (match?.[1] ?? '').trim().replace(/^"(.*)"$/, '$1');
+  return Object.freeze({ name, address });
+}
+
+/** Beside the embedded database's folder rather than inside it: that folder belongs to PostgreSQL. */
+function outboxDir(env: Env, dataDir: string): string {
+  const explicit = env.OUTBOX_DIR?.trim();
+  if (explicit) return explicit;
+  return dataDir === 'memory://' ? './.data/outbox' : join(dirname(dataDir), 'outbox');
+}
+
+function mail(env: Env, isProduction: boolean, publicUrl: string, dataDir: string): MailConfig {
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:'], { secret: true });
+  if (isProduction && !smtpUrl) {
+    throw new ConfigError('SMTP_URL', 'is required when NODE_ENV=production (without it, emails are only written to files)');
+  }
+  return Object.freeze({
+    smtpUrl,
+    from: mailFrom(env, publicUrl),
+    outboxDir: outboxDir(env, dataDir),
+    notificationDelaySeconds: integer(env, 'EMAIL_DELAY_SECONDS', 120, 0, 7 * 24 * 3600),
+  });
+}
+
+function jobs(env: Env): JobConfig {
+  return Object.freeze({
+    concurrency: integer(env, 'JOB_CONCURRENCY', 10, 1, 500),
+    pollIntervalMs: integer(env, 'JOB_POLL_INTERVAL_MS', 1000, 500, 60_000),
+    // pg-boss refuses expiries of 24 hours or more.
+    staleSeconds: integer(env, 'JOB_STALE_SECONDS', 300, 1, 23 * 3600),
+    retryDelaySeconds: integer(env, 'JOB_RETRY_DELAY_SECONDS', 15, 1, 3600),
+    retryLimit: integer(env, 'JOB_RETRY_LIMIT', 13, 0, 100),
+  });
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = env.NODE_ENV?.trim() || 'development';
@@ -195,6 +280,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const dataDir = env.DATA_DIR?.trim() || './.data/pglite';
   const introspectionOverride = oneOf(env, 'INTROSPECTION', ['public', 'off', 'members'] as const, isProduction ? 'members' : 'public');
 
   return Object.freeze({
@@ -202,7 +288,7 @@ export function loadConfig(env: Env = process.env): Config {
     isProduction,
     port,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
-    dataDir: env.DATA_DIR?.trim() || './.data/pglite',
+    dataDir,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: env.REDIS_PREFIX?.trim() || 'sidedoor:',
     publicUrl: publicUrl.replace(/\/+$/, ''),
@@ -232,5 +318,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     trustProxy: trustProxy(env),
     graphiql: oneOf(env, 'GRAPHIQL', ['on', 'off'] as const, isProduction ? 'off' : 'on') === 'on',
+    mail: mail(env, isProduction, publicUrl, dataDir),
+    jobs: jobs(env),
   });
 }

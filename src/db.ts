@@ -11,6 +11,7 @@ import { CommentEntity } from './comment/comment.entity';
 import { ConversationEntity } from './conversation/conversation.entity';
 import { InvitationEntity } from './invitation/invitation.entity';
 import { MessageEntity } from './message/message.entity';
+import { NotificationSettingsEntity } from './notification/notification-settings.entity';
 import { OrganizationEntity } from './organization/organization.entity';
 import { TaskEntity } from './task/task.entity';
 import { TeamEntity } from './team/team.entity';
@@ -26,6 +27,7 @@ export const entities = [
   CommentEntity,
   TaskEntity,
   AttachmentEntity,
+  NotificationSettingsEntity,
 ];
 
 /**
@@ -106,15 +108,17 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
 const MIGRATION_LOCK = 0x51de_d00;
 
 /**
- * Connects and applies pending migrations (each in its own transaction).
- * Instances starting together on one PostgreSQL take turns under an advisory
- * lock, so the first migrates and the others find nothing left to do.
+ * Connects and applies pending migrations (each in its own transaction), then
+ * `afterMigrations` (the job queue installs its own schema there). Instances
+ * starting together on one PostgreSQL take turns under an advisory lock, so
+ * the first migrates and the others find nothing left to do.
  */
-export async function openDatabase(database: Database): Promise<void> {
+export async function openDatabase(database: Database, options: { afterMigrations?: () => Promise<void> } = {}): Promise<void> {
   const { dataSource } = database;
   await dataSource.initialize();
   if (database.embedded) {
     await dataSource.runMigrations({ transaction: 'each' });
+    await options.afterMigrations?.();
     return;
   }
   const lock = dataSource.createQueryRunner();
@@ -122,6 +126,7 @@ export async function openDatabase(database: Database): Promise<void> {
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await dataSource.runMigrations({ transaction: 'each' });
+    await options.afterMigrations?.();
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.release();

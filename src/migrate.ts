@@ -1,13 +1,19 @@
 import { ConfigError, loadConfig } from './config';
 import { createDatabase, openDatabase } from './db';
 import { createLogger } from './logger';
+import { createMailer } from './mail/mailer';
+import { createJobQueue } from './services';
 
-/** `npm run migrate`: applies pending migrations and exits. */
+/** `npm run migrate`: applies pending migrations, installs or migrates the job queue's schema, and exits. */
 async function migrate(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const database = createDatabase(config, logger);
-  await openDatabase(database);
+  const mailer = createMailer(config, logger);
+  const jobs = createJobQueue({ dataSource: database.dataSource, config, logger }, mailer);
+  await openDatabase(database, { afterMigrations: () => jobs.install() });
+  await jobs.stop();
+  await mailer.close();
   console.log('migrations are up to date');
   await database.dataSource.destroy();
 }

@@ -43,8 +43,17 @@ function asPgResult(sql: string, result: Results): { rows: unknown[]; rowCount: 
 async function run(db: PGlite, sql: string, params?: unknown[]) {
   if (params && params.length > 0) return asPgResult(sql, await db.query(sql, params));
   // Without parameters a string may hold several statements (migrations): pg answers with the last result.
-  const results = await db.exec(sql);
-  return asPgResult(sql, results[results.length - 1] ?? { rows: [], fields: [] });
+  const wasInTransaction = db.isInTransaction();
+  try {
+    const results = await db.exec(sql);
+    return asPgResult(sql, results[results.length - 1] ?? { rows: [], fields: [] });
+  } catch (error) {
+    // A string that opens a transaction itself ("BEGIN; ...; COMMIT", as pg-boss sends) and fails halfway:
+    // PostgreSQL rolls that transaction back when the string ends, PGlite leaves it open and aborted,
+    // which would fail every later statement of this one session.
+    if (!wasInTransaction && db.isInTransaction()) await db.exec('ROLLBACK');
+    throw error;
+  }
 }
 
 /** A TypeORM `driver` (what `require('pg')` would be) for one embedded database. */

@@ -9,10 +9,17 @@ import type { Config } from './config';
 import { ConversationService } from './conversation/conversation.service';
 import { GuestService } from './guest/guest.service';
 import { InvitationService } from './invitation/invitation.service';
+import { JobQueue } from './jobs/job-queue';
 import { createLoaders, type Loaders } from './loaders';
 import type { Logger } from './logger';
+import { EmailComposer } from './mail/email.composer';
+import { deliverEmailJob, EMAIL_JOB, type EmailJobPayload } from './mail/email.job';
+import { MailService } from './mail/mail.service';
+import { createMailer, type Mailer } from './mail/mailer';
+import { UnsubscribeLinks } from './mail/unsubscribe.links';
 import { MessageService } from './message/message.service';
 import { LoggingTransport, type OutboundTransport } from './message/message.transport';
+import { NotificationSettingsService } from './notification/notification-settings.service';
 import { OrganizationService } from './organization/organization.service';
 import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
@@ -27,8 +34,28 @@ export interface ServiceDeps {
   transport?: OutboundTransport;
 }
 
+/** Every job name and the payload its jobs carry (JSON). */
+export interface JobPayloads {
+  [EMAIL_JOB]: EmailJobPayload;
+}
+
+/** The job queue with the handler of every job name: the same in every instance, and for `npm run migrate`. */
+export function createJobQueue(deps: Omit<ServiceDeps, 'transport'>, mailer: Mailer): JobQueue<JobPayloads> {
+  const { dataSource, config, logger } = deps;
+  return new JobQueue<JobPayloads>(dataSource, config.jobs, logger).handle(
+    EMAIL_JOB,
+    deliverEmailJob({ mailer, sessionSecret: config.sessionSecret, logger }),
+  );
+}
+
 /** Every service of one server instance, wired once at start; transports reach the domain only through these. */
-export function createServices({ dataSource, config, logger, transport }: ServiceDeps) {
+export function createServices(deps: ServiceDeps) {
+  const { dataSource, config, logger, transport } = deps;
+  const mailer = createMailer(config, logger);
+  const jobs = createJobQueue(deps, mailer);
+  const notificationSettings = new NotificationSettingsService(dataSource);
+  const unsubscribeLinks = new UnsubscribeLinks(config);
+  const mail = new MailService({ config, jobs, composer: new EmailComposer(config, unsubscribeLinks), unsubscribeLinks, notificationSettings });
   const sessions = new SessionService(dataSource, config);
   const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
@@ -51,6 +78,10 @@ export function createServices({ dataSource, config, logger, transport }: Servic
     tasks: new TaskService(dataSource, conversations),
     guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events),
     attachments,
+    mailer,
+    jobs,
+    mail,
+    notificationSettings,
     /** Fresh per-request loaders for a viewer (scoped to their organization; a null viewer finds nothing). */
     loadersFor: (viewer: Viewer | null): Loaders => createLoaders(dataSource, viewer),
   };

@@ -4,7 +4,9 @@ import { loadConfig } from '../../src/config';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { PASSWORD, uniqueEmail } from '../support/factories';
+import { deliveriesTo, enqueue, sleep, testDraft } from '../support/mail';
 import { codes, startServer, usingPostgres, type TestServer } from '../support/server';
+import { TestSmtpServer } from '../support/smtp';
 import { jsonHeaders, LogCapture } from './helpers';
 
 /** A TCP proxy in front of PostgreSQL that the test can cut (every connection reset, new ones refused) and restore. */
@@ -69,14 +71,27 @@ withPostgres('when PostgreSQL becomes unreachable', () => {
   let proxy: TcpProxy;
   let app: App;
   let url: string;
+  let smtp: TestSmtpServer;
   const logs = new LogCapture();
 
   beforeAll(async () => {
     base = await startServer();
+    // Only the instance behind the proxy may run jobs: it is the one whose outage the tests watch.
+    await base.app.services.jobs.stop();
+    smtp = await TestSmtpServer.start();
     const database = new URL(base.env.DATABASE_URL!);
     proxy = new TcpProxy({ host: database.hostname, port: Number(database.port || 5432) });
     database.port = String(await proxy.listen());
-    const config = loadConfig({ ...base.env, DATABASE_URL: database.toString(), PORT: '0', LOG_LEVEL: 'info' });
+    const config = loadConfig({
+      ...base.env,
+      DATABASE_URL: database.toString(),
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SMTP_URL: smtp.url,
+      JOB_POLL_INTERVAL_MS: '500',
+      JOB_RETRY_DELAY_SECONDS: '1',
+      JOB_STALE_SECONDS: '3',
+    });
     app = createApp(config, { logger: createLogger(config, logs) });
     const port = await app.start(0);
     url = `http://127.0.0.1:${port}`;
@@ -86,6 +101,7 @@ withPostgres('when PostgreSQL becomes unreachable', () => {
     await app?.stop();
     await proxy?.close();
     await base?.stop();
+    await smtp?.stop();
   });
 
   const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string, requestId?: string) => {
@@ -147,6 +163,27 @@ withPostgres('when PostgreSQL becomes unreachable', () => {
     expect(logInAgain.errors).toBeUndefined();
     const lateLogIn = await gql(LOG_IN, { input: { email: lateEmail, password: secretPassword } });
     expect(codes(lateLogIn)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('keeps its job workers alive through an outage that begins in the middle of a delivery, and delivers the email', async () => {
+    const draft = testDraft();
+    smtp.answer = (_attempt, delivery) => (delivery.envelope.to.includes(draft.to.address) && deliveriesTo(smtp, draft.to.address).length === 0 ? { acceptAfterMs: 1500 } : null);
+    await enqueue({ app }, draft);
+    expect(await eventually(async () => deliveriesTo(smtp, draft.to.address).length === 1)).toBe(true);
+    // The SMTP server accepts while the database is unreachable: recording the job's completion fails
+    // (pg-boss does not await it), which must not kill the process.
+    proxy.cut();
+    await sleep(2500);
+    expect(deliveriesTo(smtp, draft.to.address)[0]!.accepted).toBe(true);
+    proxy.restore();
+    expect(await eventually(async () => (await ready()) === 200)).toBe(true);
+    expect(logs.lines.some((line) => line.msg === 'job queue cannot reach the database: jobs wait until it is back')).toBe(true);
+    // Its completion was lost with the connection, so the job went stale and was sent again: at least once, never lost.
+    expect(await eventually(async () => deliveriesTo(smtp, draft.to.address).length === 2, 15_000)).toBe(true);
+    expect(new Set(deliveriesTo(smtp, draft.to.address).map((delivery) => delivery.parsed.messageId)).size).toBe(1);
+    const second = testDraft();
+    await enqueue({ app }, second);
+    expect(await eventually(async () => deliveriesTo(smtp, second.to.address).length === 1)).toBe(true);
   });
 
   it('logged the outage with request ids, and never a password, a token or a body', async () => {

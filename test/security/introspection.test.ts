@@ -2,7 +2,8 @@ import { getIntrospectionQuery } from 'graphql';
 import { buildGuest, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 
-const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-secret-of-at-least-32-chars' };
+// Production requires SMTP_URL; these tests send no email, so nothing ever connects to it.
+const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'a-production-secret-of-at-least-32-chars', SMTP_URL: 'smtp://127.0.0.1:9' };
 const INTROSPECTION = getIntrospectionQuery();
 const TYPE = `{ __type(name: "Guest") { name fields { name } } }`;
 const TYPO = `{ viewr { id } }`;

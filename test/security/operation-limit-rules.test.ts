@@ -11,7 +11,7 @@ import { operationLimitRules, operationParseOptions, type OperationRequest } fro
  * function to every limit Apollo applies over HTTP.
  */
 const development = loadConfig({ NODE_ENV: 'test' });
-const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32) });
+const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.example.test' });
 
 const viewer = (kind: Viewer['kind']): Viewer => ({
   actorId: '00000000-0000-4000-8000-000000000001',

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
 import type { OutboundTransport } from '../../src/message/message.transport';
 import { loadConfig } from '../../src/config';
+import type { Logger } from '../../src/logger';
 import { databaseUrl, TEST_DATABASE_URL } from './services';
 
 export interface GraphQLResponse<T = any> {
@@ -73,19 +77,22 @@ export async function dropDatabase(name: string): Promise<void> {
  * Starts a real Sidedoor instance on a free port with its own fresh database
  * (and its own Redis key prefix). Pass `env` from another TestServer to start
  * a second instance sharing that database and Redis; pass `transport` to
- * see the replies the instance hands to the outside world.
+ * see the replies the instance hands to the outside world, `logger` to read its logs.
  */
 export async function startServer(
   overrides: Record<string, string> = {},
-  options: { transport?: OutboundTransport } = {},
+  options: { transport?: OutboundTransport; logger?: Logger } = {},
 ): Promise<TestServer> {
   let ownDatabase: string | null = null;
+  // Emails of an instance without SMTP_URL go to a folder of its own, not to the working copy's .data/outbox.
+  const ownOutbox = 'OUTBOX_DIR' in overrides ? null : mkdtempSync(join(tmpdir(), 'sidedoor-test-outbox-'));
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PASSWORD_HASH_COST: '10',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     REDIS_PREFIX: `sidedoor-test-${randomBytes(4).toString('hex')}:`,
     ...(testRedisUrl() ? { REDIS_URL: testRedisUrl() } : {}),
+    ...(ownOutbox ? { OUTBOX_DIR: ownOutbox } : {}),
     ...overrides,
   };
   if (!('DATABASE_URL' in overrides)) {
@@ -100,7 +107,7 @@ export async function startServer(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...env, PORT: String(port), PUBLIC_URL: url });
-  const app = createApp(config, { transport: options.transport });
+  const app = createApp(config, { transport: options.transport, logger: options.logger });
   await app.start(port);
   const graphqlUrl = `${url}/graphql`;
   return {
@@ -125,6 +132,7 @@ export async function startServer(
     async stop() {
       await app.stop();
       if (ownDatabase) await dropDatabase(ownDatabase);
+      if (ownOutbox) rmSync(ownOutbox, { recursive: true, force: true });
     },
   };
 }

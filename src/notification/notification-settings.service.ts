@@ -1,0 +1,33 @@
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { NotificationSettingsEntity, type EmailNotifications } from './notification-settings.entity';
+
+/** What an actor who never changed their settings gets. */
+export const DEFAULT_EMAIL_NOTIFICATIONS: EmailNotifications = 'ALL';
+
+/**
+ * Notification settings by actor id. Callers decide who may read or change
+ * whose: the signed unsubscribe link names its actor; the API will pass the viewer's own id.
+ */
+export class NotificationSettingsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The email setting of each actor, ALL for those without a row. */
+  async emailSettings(actorIds: readonly string[], manager: EntityManager = this.dataSource.manager): Promise<Map<string, EmailNotifications>> {
+    const rows = actorIds.length === 0 ? [] : await manager.findBy(NotificationSettingsEntity, { actorId: In([...actorIds]) });
+    const settings = new Map(actorIds.map((id) => [id, DEFAULT_EMAIL_NOTIFICATIONS]));
+    for (const row of rows) settings.set(row.actorId, row.email);
+    return settings;
+  }
+
+  /** Sets an actor's email setting; false when no such actor exists (any more). */
+  async setEmail(actorId: string, email: EmailNotifications, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `WITH actor AS (SELECT id FROM actors WHERE id = $1)
+       INSERT INTO notification_settings (actor_id, email) SELECT id, $2 FROM actor
+       ON CONFLICT (actor_id) DO UPDATE SET email = EXCLUDED.email, updated_at = now()
+       RETURNING actor_id`,
+      [actorId, email],
+    );
+    return rows.length > 0;
+  }
+}
