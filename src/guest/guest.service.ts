@@ -192,10 +192,10 @@ export class GuestService {
       if (!exists) throw notFound();
       // An access that already ended is recorded as expired, not as removed.
       await this.expiry.settle(manager, { guestId: guest.id });
-      const removed = await manager.query(`DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2 RETURNING 1`, [
-        guest.id,
-        conversationId,
-      ]);
+      const removed = await manager.query(
+        `WITH removed AS (DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2 RETURNING 1) SELECT * FROM removed`,
+        [guest.id, conversationId],
+      );
       if (removed.length > 0) {
         await this.audit.record(manager, {
           organizationId: viewer.organizationId,
@@ -303,7 +303,8 @@ export class GuestService {
       if (end?.getTime() !== before.expiresAt?.getTime()) changed.expiresAt = { from: before.expiresAt, to: end };
       if (Object.keys(changed).length === 0) return { access: before, changed: false };
       const [updated] = await manager.query(
-        `UPDATE guest_access SET level = $3, expires_at = $4 WHERE guest_id = $1 AND conversation_id = $2 RETURNING *`,
+        `WITH updated AS (UPDATE guest_access SET level = $3, expires_at = $4 WHERE guest_id = $1 AND conversation_id = $2 RETURNING *)
+         SELECT * FROM updated`,
         [guest.id, conversationId, level, end],
       );
       await this.audit.record(manager, {
@@ -327,7 +328,9 @@ export class GuestService {
     const conversationId = decodeId(globalConversationId, 'Conversation');
     await this.dataSource.transaction(async (manager) => {
       const left = await manager.query(
-        `DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2 AND (expires_at IS NULL OR expires_at > now()) RETURNING 1`,
+        `WITH left_access AS (DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2 AND (expires_at IS NULL OR expires_at > now())
+                              RETURNING 1)
+         SELECT * FROM left_access`,
         [viewer.actorId, conversationId],
       );
       if (left.length === 0) throw notFound();
