@@ -2,10 +2,10 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mu
 import type { ActorEntity } from '../actor/actor.entity';
 import { Actor } from '../actor/actor.type';
 import { Gate } from '../auth/auth-checker';
+import { isGuest } from '../auth/viewer';
 import { CommentConnection } from '../comment/comment.type';
 import type { LoadedComment } from '../comment/comment.loader';
 import { scopeOf, type Context } from '../context';
-import { isGuest } from '../auth/viewer';
 import type { GuestAccessEntity } from '../guest/guest-access.entity';
 import { GuestAccess } from '../guest/guest-access.type';
 import { guestPolicy } from '../guest/guest.policy';

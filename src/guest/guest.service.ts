@@ -237,8 +237,12 @@ export class GuestService {
     return guest;
   }
 
-  /** Turning guests off blocks invitations and suspends every guest session until they are on again. */
-  /** `defaultAccessDays`: omitted, unchanged; null, no default expiry; otherwise 1 to 365. */
+  /**
+   * Turning guests off blocks invitations and suspends every guest session
+   * until they are on again. `defaultAccessDays`: omitted, unchanged; null, no
+   * default expiry; otherwise 1 to 365 (for accesses granted from now on).
+   * Recorded only when something changed.
+   */
   async updateSettings(
     viewer: Viewer,
     input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null; defaultAccessDays?: number | null },
