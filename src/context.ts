@@ -1,16 +1,10 @@
 import type { Viewer } from './auth/viewer';
+import type { Client } from './client';
 import type { Loaders } from './loaders';
 import type { LiveConnection } from './realtime/connection';
 import type { Scope } from './scope';
 import type { Services } from './services';
 import { unauthenticated } from './errors';
-
-/** Who is on the other end of a request, for rate limits and the audit trail. */
-export interface Client {
-  /** The client's address, as TRUST_PROXY says to read it. */
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-}
 
 /**
  * One per HTTP request, per websocket operation and per subscription event,

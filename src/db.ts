@@ -6,9 +6,11 @@ import { pgliteDriver } from './pglite.driver';
 import { migrations } from '../migrations';
 import { ActorEntity } from './actor/actor.entity';
 import { AttachmentEntity } from './attachment/attachment.entity';
+import { AuditEventEntity } from './audit/audit.entity';
 import { SessionEntity } from './auth/session.entity';
 import { CommentEntity } from './comment/comment.entity';
 import { ConversationEntity } from './conversation/conversation.entity';
+import { GuestAccessEntity } from './guest/guest-access.entity';
 import { InvitationEntity } from './invitation/invitation.entity';
 import { MessageEntity } from './message/message.entity';
 import { NotificationSettingsEntity } from './notification/notification-settings.entity';
@@ -28,6 +30,8 @@ export const entities = [
   TaskEntity,
   AttachmentEntity,
   NotificationSettingsEntity,
+  GuestAccessEntity,
+  AuditEventEntity,
 ];
 
 /**

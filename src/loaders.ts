@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { DataSource, EntityTarget } from 'typeorm';
 import { ActorEntity } from './actor/actor.entity';
 import { createPresentWithGuestLoader } from './actor/actor.loader';
+import { AttachmentEntity } from './attachment/attachment.entity';
 import {
   createAttachmentsByCommentLoader,
   createAttachmentsByMessageLoader,
@@ -10,6 +11,7 @@ import type { Viewer } from './auth/viewer';
 import { createCommentPageLoader } from './comment/comment.loader';
 import { ConversationEntity } from './conversation/conversation.entity';
 import { createPresenceLoader } from './conversation/presence.loader';
+import { createGuestAccessesLoader } from './guest/guest-access.loader';
 import { createGuestConversationsLoader } from './guest/guest.loader';
 import { createMessagePageLoader } from './message/message.loader';
 import { createTasksByConversationLoader } from './task/task.loader';
@@ -55,6 +57,9 @@ export function createLoaders(dataSource: DataSource, viewer: Viewer | null) {
     team: createByIdLoader(dataSource, TeamEntity, organizationId),
     teamMembers: createTeamMembersLoader(dataSource),
     guestConversations: createGuestConversationsLoader(dataSource, organizationId),
+    guestAccesses: createGuestAccessesLoader(dataSource, organizationId),
+    /** By id, whatever its conversation: only for what already decided the viewer may see it (the audit log). */
+    attachment: createByIdLoader(dataSource, AttachmentEntity, organizationId),
     attachmentsByComment: createAttachmentsByCommentLoader(dataSource, viewer),
     attachmentsByMessage: createAttachmentsByMessageLoader(dataSource, viewer),
   };

@@ -2,11 +2,13 @@ import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AttachmentResolver } from './attachment/attachment.resolver';
+import { AuditEventConnectionResolver, AuditEventResolver, OrganizationAuditResolver } from './audit/audit.resolver';
 import { authChecker } from './auth/auth-checker';
 import { AuthResolver } from './auth/auth.resolver';
 import { CommentAddedResolver } from './comment/comment-added.resolver';
 import { CommentResolver } from './comment/comment.resolver';
 import { ConversationResolver } from './conversation/conversation.resolver';
+import { GuestAccessResolver } from './guest/guest-access.resolver';
 import { GuestResolver } from './guest/guest.resolver';
 import { MessageResolver } from './message/message.resolver';
 import { NodeResolver } from './node/node.resolver';
@@ -31,6 +33,10 @@ const resolvers: NonEmptyArray<Function> = [
   CommentAddedResolver,
   TaskResolver,
   AttachmentResolver,
+  GuestAccessResolver,
+  OrganizationAuditResolver,
+  AuditEventConnectionResolver,
+  AuditEventResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

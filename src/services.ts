@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AttachmentService } from './attachment/attachment.service';
+import { AuditService } from './audit/audit.service';
 import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
 import { SessionService } from './auth/session.service';
@@ -7,6 +8,7 @@ import type { Viewer } from './auth/viewer';
 import { CommentService } from './comment/comment.service';
 import type { Config } from './config';
 import { ConversationService } from './conversation/conversation.service';
+import { AccessExpiryService } from './guest/access-expiry.service';
 import { GuestService } from './guest/guest.service';
 import { InvitationService } from './invitation/invitation.service';
 import { JobQueue } from './jobs/job-queue';
@@ -56,14 +58,17 @@ export function createServices(deps: ServiceDeps) {
   const notificationSettings = new NotificationSettingsService(dataSource);
   const unsubscribeLinks = new UnsubscribeLinks(config);
   const mail = new MailService({ config, jobs, composer: new EmailComposer(config, unsubscribeLinks), unsubscribeLinks, notificationSettings });
-  const sessions = new SessionService(dataSource, config);
+  // The log settles accesses that expired unnoticed before it is read; settling them writes to the log.
+  const audit: AuditService = new AuditService(dataSource, { settleOrganization: (organizationId) => expiry.settleOrganization(organizationId) }, logger);
+  const expiry = new AccessExpiryService(dataSource, audit);
+  const sessions = new SessionService(dataSource, config, expiry);
   const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
   const rateLimits = new RateLimitService(config, logger);
-  const realtime = new RealtimeService({ dataSource, config, logger, sessions });
+  const realtime = new RealtimeService({ dataSource, config, logger, sessions, expiry });
   const events = realtime.events;
-  const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions);
-  const conversations = new ConversationService(dataSource, events);
+  const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions, audit);
+  const conversations = new ConversationService(dataSource, events, audit, expiry);
 
   return {
     realtime,
@@ -71,12 +76,13 @@ export function createServices(deps: ServiceDeps) {
     teams,
     rateLimits,
     conversations,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events),
+    audit,
+    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events, audit),
     organizations: new OrganizationService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
     messages: new MessageService(dataSource, conversations, transport ?? new LoggingTransport(logger), attachments, logger),
     tasks: new TaskService(dataSource, conversations),
-    guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events),
+    guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events, audit, expiry),
     attachments,
     mailer,
     jobs,

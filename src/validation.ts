@@ -35,3 +35,10 @@ export function optionalText(value: string | null | undefined, field: string, ma
   if (trimmed.length === 0) return null;
   return text(trimmed, field, { max });
 }
+
+/** A moment that must still be ahead (an access's end), or BAD_USER_INPUT naming the field. */
+export function futureDate(value: Date, field: string, now = Date.now()): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw badInput(`${field} must be a date and time.`, field);
+  if (value.getTime() <= now) throw badInput(`${field} must be in the future.`, field);
+  return value;
+}

@@ -11,12 +11,12 @@ export function createPresentWithGuestLoader(dataSource: DataSource, viewer: Vie
   return new DataLoader<string, boolean>(async (actorIds) => {
     if (!viewer || viewer.kind !== 'GUEST') return actorIds.map(() => false);
     const rows: { actor_id: string }[] = await dataSource.query(
-      `SELECT p.actor_id FROM guest_access mine
+      `SELECT p.actor_id FROM live_guest_access mine
          JOIN conversation_participants p ON p.conversation_id = mine.conversation_id
         WHERE mine.guest_id = $1 AND p.actor_id = ANY($2)
        UNION
-       SELECT g.guest_id FROM guest_access mine
-         JOIN guest_access g ON g.conversation_id = mine.conversation_id
+       SELECT g.guest_id FROM live_guest_access mine
+         JOIN live_guest_access g ON g.conversation_id = mine.conversation_id
         WHERE mine.guest_id = $1 AND g.guest_id = ANY($2)`,
       [viewer.actorId, actorIds],
     );

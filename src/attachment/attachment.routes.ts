@@ -4,13 +4,14 @@ import Busboy from 'busboy';
 import type { Express, Request, Response } from 'express';
 import { bearerToken } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
+import type { Client } from '../client';
 import type { Config } from '../config';
 import { badInput, DomainError, ErrorCode, notFound } from '../errors';
 import { parseGlobalId, toGlobalId } from '../ids';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
 import type { AttachmentEntity } from './attachment.entity';
-import { UploadTooLargeError, type LinkParams } from './attachment.service';
+import { UploadTooLargeError, type Download, type LinkParams } from './attachment.service';
 import type { ByteRange } from './attachment.storage';
 
 /** Room for multipart boundaries and part headers on top of MAX_UPLOAD_BYTES before a declared length is refused unread. */
@@ -38,15 +39,15 @@ export function registerAttachmentRoutes(app: Express, services: Services, confi
   app.post('/attachments', (req, res) => upload(req, res, services, config));
 
   app.get('/attachments/:id/download', async (req, res) => {
-    let attachment: AttachmentEntity;
+    let download: Download;
     try {
-      attachment = await services.attachments.resolveLink(String(req.params.id), req.query as LinkParams);
+      download = await services.attachments.resolveLink(String(req.params.id), req.query as LinkParams);
     } catch (error) {
       return sendError(res, error);
     }
     const expires = Number((req.query as LinkParams).expires);
     const maxAge = Math.max(0, expires - Math.floor(Date.now() / 1000));
-    await sendFile(req, res, services, logger, attachment, `private, max-age=${maxAge}`);
+    await sendFile(req, res, services, logger, download, `private, max-age=${maxAge}`);
   });
 
   app.get('/attachments/:id', async (req, res) => {
@@ -55,7 +56,7 @@ export function registerAttachmentRoutes(app: Express, services: Services, confi
     const parsed = parseGlobalId(String(req.params.id));
     const attachment = parsed?.type === 'Attachment' ? await services.attachments.findVisible(viewer, parsed.id) : null;
     if (!attachment) return sendError(res, notFound());
-    await sendFile(req, res, services, logger, attachment, 'private, no-store');
+    await sendFile(req, res, services, logger, { attachment, viewer }, 'private, no-store');
   });
 }
 
@@ -164,8 +165,13 @@ function respond(req: Request, res: Response, outcome: UploadOutcome): void {
   }
 }
 
-/** Streams an attachment as a download: never rendered inline, never sniffed; one byte range on request. */
-async function sendFile(req: Request, res: Response, services: Services, logger: Logger, attachment: AttachmentEntity, cacheControl: string) {
+/**
+ * Streams an attachment as a download: never rendered inline, never sniffed;
+ * one byte range on request. A download from the start (not a HEAD, not a
+ * later range of a resumed one) is recorded first.
+ */
+async function sendFile(req: Request, res: Response, services: Services, logger: Logger, download: Download, cacheControl: string) {
+  const { attachment } = download;
   const etag = `"${attachment.sha256}"`;
   const ifRange = req.headers['if-range'];
   const range = ifRange === undefined || ifRange === etag ? parseRange(req.headers.range, attachment.size) : null;
@@ -189,6 +195,7 @@ async function sendFile(req: Request, res: Response, services: Services, logger:
     res.status(200);
     res.setHeader('Content-Length', String(attachment.size));
   }
+  if (req.method !== 'HEAD' && (!range || range.start === 0)) await services.attachments.recordDownload(download, clientOf(req));
   if (req.method === 'HEAD' || attachment.size === 0) {
     res.end();
     return;
@@ -234,6 +241,9 @@ export function contentDisposition(filename: string): string {
   const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
+
+/** The client as TRUST_PROXY reads it (Express's `req.ip`), as the GraphQL context has it. */
+const clientOf = (req: Request): Client => ({ ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null });
 
 async function authenticate(req: Request, services: Services): Promise<Viewer | null> {
   const token = bearerToken(req.headers.authorization);

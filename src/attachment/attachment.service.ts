@@ -1,7 +1,9 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { AuditService } from '../audit/audit.service';
 import type { SessionService } from '../auth/session.service';
-import type { Viewer } from '../auth/viewer';
+import { isGuest, type Viewer } from '../auth/viewer';
+import type { Client } from '../client';
 import type { Config } from '../config';
 import { ConversationEntity } from '../conversation/conversation.entity';
 import { conversationPolicy } from '../conversation/conversation.policy';
@@ -48,6 +50,12 @@ export interface ClaimTarget {
   conversationId: string;
   commentId?: string;
   messageId?: string;
+}
+
+/** A download allowed: the file, and who is downloading it (the session a signed link was minted for). */
+export interface Download {
+  attachment: AttachmentEntity;
+  viewer: Viewer;
 }
 
 /** The signed-link parameters of a download request, as they came in the query string. */
@@ -100,6 +108,7 @@ export class AttachmentService {
     private readonly logger: Logger,
     readonly storage: AttachmentStorage,
     private readonly sessions: Pick<SessionService, 'viewerOfSession'>,
+    private readonly audit: Pick<AuditService, 'record'>,
   ) {}
 
   /**
@@ -264,7 +273,7 @@ export class AttachmentService {
    * and its session may still see the attachment. A tampered or foreign link
    * is NOT_FOUND, like a missing file; a genuine but expired one is FORBIDDEN.
    */
-  async resolveLink(globalId: string, params: LinkParams, now = Date.now()): Promise<AttachmentEntity> {
+  async resolveLink(globalId: string, params: LinkParams, now = Date.now()): Promise<Download> {
     const parsed = parseGlobalId(globalId);
     const { session, expires, sig } = params;
     if (
@@ -281,8 +290,25 @@ export class AttachmentService {
     if (Number(expires) * 1000 <= now) throw linkExpired();
     const viewer = await this.sessions.viewerOfSession(session);
     const attachment = await this.findVisible(viewer, parsed.id);
-    if (!attachment) throw notFound();
-    return attachment;
+    if (!attachment || !viewer) throw notFound();
+    return { attachment, viewer };
+  }
+
+  /**
+   * A download of a conversation's file is starting (not a HEAD, not a later
+   * range of it): when a guest is downloading, the audit log records it.
+   */
+  async recordDownload({ attachment, viewer }: Download, client: Client): Promise<void> {
+    if (!isGuest(viewer) || !attachment.conversationId) return;
+    await this.audit.record(this.dataSource.manager, {
+      organizationId: viewer.organizationId,
+      action: 'ATTACHMENT_DOWNLOADED',
+      actorId: viewer.actorId,
+      subjectId: viewer.actorId,
+      conversationId: attachment.conversationId,
+      attachmentId: attachment.id,
+      client,
+    });
   }
 
   /** The bytes of an attachment, whole or one range of them. */

@@ -1,4 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { AuditService } from '../audit/audit.service';
+import { NO_CLIENT, type Client } from '../client';
 import type { Config } from '../config';
 import { isUniqueViolation } from '../db';
 import { ActorEntity, type Role } from '../actor/actor.entity';
@@ -41,6 +43,7 @@ export class AccountService {
     private readonly teams: TeamService,
     private readonly rateLimits: RateLimitService,
     private readonly events: DomainEvents,
+    private readonly audit: AuditService,
   ) {}
 
   async signUp(input: { organizationName: string; name: string; email: string; password: string }): Promise<AuthResult> {
@@ -66,7 +69,7 @@ export class AccountService {
    * over its allowance even the right password answers RATE_LIMITED until the
    * window ends. Unknown emails are counted alike, so the limit reveals nothing.
    */
-  async logIn(input: { email: string; password: string }, client: { ip: string | null } = { ip: null }): Promise<AuthResult> {
+  async logIn(input: { email: string; password: string }, client: Client = NO_CLIENT): Promise<AuthResult> {
     const email = input.email.trim().toLowerCase();
     await this.rateLimits.consume('logInFailure', email);
     if (client.ip) {
@@ -79,8 +82,9 @@ export class AccountService {
       }
     }
     let actor: ActorEntity | null;
+    let candidates: ActorEntity[];
     try {
-      actor = await this.verifyCredentials(email, input.password);
+      ({ actor, candidates } = await this.verifyCredentials(email, input.password));
     } catch (error) {
       // The database failed, not the caller: this attempt must not count against them.
       await Promise.all([
@@ -89,16 +93,41 @@ export class AccountService {
       ]);
       throw error;
     }
-    if (!actor) throw unauthenticated(WRONG_CREDENTIALS);
+    if (!actor) {
+      this.recordFailedLogIn(candidates, client);
+      throw unauthenticated(WRONG_CREDENTIALS);
+    }
     await Promise.all([
       this.rateLimits.reset('logInFailure', email),
       client.ip ? this.rateLimits.refund('logInFailureByIp', client.ip) : undefined,
     ]);
-    return { token: await this.sessions.create(actor.id), viewer: actor };
+    return { token: await this.startSession(actor, client), viewer: actor };
   }
 
-  /** The actor whose email and password these are, or null. */
-  private async verifyCredentials(email: string, password: string): Promise<ActorEntity | null> {
+  /**
+   * A wrong password for existing actors: LOGIN_FAILED in each one's
+   * organization (an unknown email leaves nothing). Not waited for: the
+   * answer must take as long as for an unknown email, or its timing would
+   * tell which emails have accounts.
+   */
+  private recordFailedLogIn(candidates: ActorEntity[], client: Client): void {
+    if (candidates.length === 0) return;
+    this.audit.recordDetached(
+      candidates.map((who) => ({ organizationId: who.organizationId, action: 'LOGIN_FAILED' as const, actorId: who.id, subjectId: who.id, client })),
+    );
+  }
+
+  /** The new session and its LOGIN_SUCCEEDED, in one transaction. */
+  private startSession(actor: ActorEntity, client: Client): Promise<string> {
+    return this.dataSource.transaction(async (manager) => {
+      const token = await this.sessions.create(actor.id, manager);
+      await this.audit.record(manager, { organizationId: actor.organizationId, action: 'LOGIN_SUCCEEDED', actorId: actor.id, subjectId: actor.id, client });
+      return token;
+    });
+  }
+
+  /** The actor whose email and password these are, or null; and every actor the email named (for the audit log). */
+  private async verifyCredentials(email: string, password: string): Promise<{ actor: ActorEntity | null; candidates: ActorEntity[] }> {
     // No stored email is that long or holds a NUL (PostgreSQL would refuse the text): nobody to look up.
     const searchable = email.length <= 254 && !email.includes('\u0000');
     const candidates: (Record<string, unknown> & { password_hash: string })[] = !searchable
@@ -114,14 +143,15 @@ export class AccountService {
             LIMIT 10`,
           [email],
         );
+    const actors = candidates.map(({ password_hash: _hash, ...row }) => hydrate(this.dataSource, ActorEntity, row));
     if (candidates.length === 0 || password.length > MAX_PASSWORD_LENGTH) {
       await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), await this.getDummyHash());
-      return null;
+      return { actor: null, candidates: actors };
     }
-    for (const { password_hash: hash, ...row } of candidates) {
-      if (await verifyPassword(password, hash)) return hydrate(this.dataSource, ActorEntity, row);
+    for (const [index, { password_hash: hash }] of candidates.entries()) {
+      if (await verifyPassword(password, hash)) return { actor: actors[index]!, candidates: actors };
     }
-    return null;
+    return { actor: null, candidates: actors };
   }
 
   async logOut(viewer: Viewer): Promise<boolean> {
@@ -131,7 +161,7 @@ export class AccountService {
     return true;
   }
 
-  async inviteMember(viewer: Viewer, input: { email: string; role: Role }): Promise<IssuedInvitation> {
+  async inviteMember(viewer: Viewer, input: { email: string; role: Role }, client: Client = NO_CLIENT): Promise<IssuedInvitation> {
     if (!invitationPolicy.canInviteMember(viewer, input.role)) {
       throw forbidden(input.role === 'OWNER' ? 'Only owners can invite owners.' : 'Only owners and admins can invite members.');
     }
@@ -149,18 +179,27 @@ export class AccountService {
         })
         .getExists();
       if (guest) throw badInput('This email belongs to a guest of your organization; revoke the guest first.', 'email');
-      return this.invitations.issue(manager, {
+      const invitation = await this.invitations.issue(manager, {
         organizationId: viewer.organizationId,
         kind: 'MEMBER',
         email,
         role: input.role,
         invitedById: viewer.actorId,
       });
+      // The member does not exist yet: who was invited is in the event's details.
+      await this.audit.record(manager, {
+        organizationId: viewer.organizationId,
+        action: 'MEMBER_INVITED',
+        actorId: viewer.actorId,
+        client,
+        details: { email, role: input.role },
+      });
+      return invitation;
     });
   }
 
   /** Turns a member invitation into a member, or an INVITED guest into an ACTIVE one. */
-  async acceptInvitation(input: { token: string; name: string; password: string }): Promise<AuthResult> {
+  async acceptInvitation(input: { token: string; name: string; password: string }, client: Client = NO_CLIENT): Promise<AuthResult> {
     const name = validate.text(input.name, 'name');
     const passwordHash = await hashPassword(password(input.password), this.config.passwordHashCost);
     return this.dataSource.transaction(async (manager) => {
@@ -190,6 +229,13 @@ export class AccountService {
         await this.setPassword(manager, guest.id, passwordHash);
         actor = Object.assign(guest, { name, status: 'ACTIVE' as const });
       }
+      await this.audit.record(manager, {
+        organizationId: actor.organizationId,
+        action: invitation.kind === 'MEMBER' ? 'MEMBER_JOINED' : 'GUEST_JOINED',
+        actorId: actor.id,
+        subjectId: actor.id,
+        client,
+      });
       return { token: await this.sessions.create(actor.id, manager), viewer: actor };
     });
   }

@@ -25,13 +25,13 @@ export class AuthResolver {
 
   @Authorized(Gate.ADMIN)
   @Mutation(() => InvitationPayload)
-  inviteMember(@Arg('input') input: InviteMemberInput, @Ctx() { services, viewer }: Context): Promise<InvitationPayload> {
-    return services.accounts.inviteMember(viewer!, input);
+  inviteMember(@Arg('input') input: InviteMemberInput, @Ctx() { services, viewer, client }: Context): Promise<InvitationPayload> {
+    return services.accounts.inviteMember(viewer!, input, client);
   }
 
   @Mutation(() => AuthPayload, { description: 'Accepts a member or guest invitation and logs in.' })
   async acceptInvitation(@Arg('input') input: AcceptInvitationInput, @Ctx() context: Context): Promise<AuthPayload> {
-    return loggedIn(context, await context.services.accounts.acceptInvitation(input));
+    return loggedIn(context, await context.services.accounts.acceptInvitation(input, context.client));
   }
 }
 

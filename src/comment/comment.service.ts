@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
-import { isGuest, isMember, type Viewer } from '../auth/viewer';
-import { addParticipants, type ConversationService } from '../conversation/conversation.service';
+import { isGuest, isMember, liveAccess, type Viewer } from '../auth/viewer';
+import { addParticipants, readOnlyAccess, type ConversationService } from '../conversation/conversation.service';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { badInput, DomainError, ErrorCode } from '../errors';
 import { hydrate } from '../hydrate';
@@ -47,10 +47,12 @@ export class CommentService {
     const body = this.validBody(input.body);
     const mentionIds = this.decodeMentions(input.mentionIds ?? []);
     const attachmentIds = [...(input.attachmentIds ?? [])];
+    // READ access: refused before it costs the guest a comment of their allowance (and checked again under the lock).
+    if (isGuest(viewer) && liveAccess(viewer, conversationId)?.level === 'READ') throw readOnlyAccess();
     if (isGuest(viewer)) await this.rateLimits.consume('guestComment', viewer.actorId);
 
     const commentId = await this.dataSource.transaction(async (manager) => {
-      const conversation = await this.conversations.lockReadable(manager, viewer, conversationId);
+      const conversation = await this.conversations.lockReadable(manager, viewer, conversationId, 'comment');
       const mentions = await this.checkMentions(manager, viewer, conversation, mentionIds);
       const [row] = await manager.query(
         `INSERT INTO comments (organization_id, conversation_id, author_id, body) VALUES ($1, $2, $3, $4) RETURNING id`,
@@ -123,7 +125,7 @@ export class CommentService {
     const rows: (Record<string, unknown> & { present: boolean })[] = await manager.query(
       `SELECT a.*,
               (EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conversation_id = $3 AND p.actor_id = a.id)
-               OR EXISTS (SELECT 1 FROM guest_access g WHERE g.conversation_id = $3 AND g.guest_id = a.id)
+               OR EXISTS (SELECT 1 FROM live_guest_access g WHERE g.conversation_id = $3 AND g.guest_id = a.id)
                OR ($4 = 'CHAT_ROOM' AND a.kind = 'MEMBER')) AS present
          FROM actors a
         WHERE a.id = ANY($1) AND a.organization_id = $2`,

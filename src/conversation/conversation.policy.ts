@@ -1,21 +1,22 @@
-import { isGuest, isMember, type Viewer } from '../auth/viewer';
+import { isGuest, isMember, liveAccess, type Viewer } from '../auth/viewer';
 import type { ConversationEntity } from './conversation.entity';
 
 /**
  * Who may do what with a conversation. Members read every conversation of
- * their organization; a guest reads a thread only while they have access to
- * it, and never a chat room.
+ * their organization; a guest reads a thread only while they have a live
+ * access to it (not expired at `now`), and never a chat room.
  */
 export const conversationPolicy = {
-  canRead(viewer: Viewer, conversation: Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>): boolean {
+  canRead(viewer: Viewer, conversation: Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>, now = Date.now()): boolean {
     if (conversation.organizationId !== viewer.organizationId) return false;
     if (isMember(viewer)) return true;
-    return isGuest(viewer) && conversation.kind === 'THREAD' && viewer.guestConversationIds.has(conversation.id);
+    return isGuest(viewer) && conversation.kind === 'THREAD' && liveAccess(viewer, conversation.id, now) !== null;
   },
 
-  /** Internal comments: everyone who can read. */
-  canComment(viewer: Viewer, conversation: Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>): boolean {
-    return this.canRead(viewer, conversation);
+  /** Internal comments (and the uploads attached to them): members, and guests whose access is COMMENT, not READ. */
+  canComment(viewer: Viewer, conversation: Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>, now = Date.now()): boolean {
+    if (!this.canRead(viewer, conversation, now)) return false;
+    return isMember(viewer) || liveAccess(viewer, conversation.id, now)?.level === 'COMMENT';
   },
 
   /** External replies: members only, and only on threads. Guests never reply to the outside world. */

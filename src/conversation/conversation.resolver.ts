@@ -2,9 +2,12 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mu
 import type { ActorEntity } from '../actor/actor.entity';
 import { Actor } from '../actor/actor.type';
 import { Gate } from '../auth/auth-checker';
+import { isGuest } from '../auth/viewer';
 import { CommentConnection } from '../comment/comment.type';
 import type { LoadedComment } from '../comment/comment.loader';
 import { scopeOf, type Context } from '../context';
+import type { GuestAccessEntity } from '../guest/guest-access.entity';
+import { GuestAccess } from '../guest/guest-access.type';
 import { guestPolicy } from '../guest/guest.policy';
 import { Guest } from '../guest/guest.type';
 import { toGlobalId } from '../ids';
@@ -58,8 +61,8 @@ export class ConversationResolver {
 
   @Authorized(Gate.MEMBER)
   @Mutation(() => Conversation)
-  updateConversation(@Arg('input') { id, ...fields }: UpdateConversationInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
-    return services.conversations.update(viewer!, id, fields);
+  updateConversation(@Arg('input') { id, ...fields }: UpdateConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ConversationEntity> {
+    return services.conversations.update(viewer!, id, fields, client);
   }
 
   @FieldResolver(() => ID)
@@ -104,6 +107,13 @@ export class ConversationResolver {
   @FieldResolver(() => [User], { nullable: true, description: 'members only' })
   async assignees(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<ActorEntity[]> {
     return (await loaders.presence.load(conversation.id)).assignees;
+  }
+
+  @FieldResolver(() => GuestAccess, { nullable: true, description: "The viewer's own access, for a guest; null for members." })
+  async viewerGuestAccess(@Root() conversation: ConversationEntity, @Ctx() { viewer, loaders }: Context): Promise<GuestAccessEntity | null> {
+    if (!viewer || !isGuest(viewer)) return null;
+    const accesses = await loaders.guestAccesses.load(viewer.actorId);
+    return accesses.find((access) => access.conversationId === conversation.id) ?? null;
   }
 
   @FieldResolver(() => Boolean)

@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
+import type { AuditService } from '../audit/audit.service';
 import { isGuest, type Viewer } from '../auth/viewer';
+import { NO_CLIENT, type Client } from '../client';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { decodeActorId, decodeId } from '../ids';
 import { type Connection, type PageArgs, toConnection } from '../pagination';
@@ -24,6 +26,9 @@ export interface UpdateConversationFields {
 
 export const guestNotAllowed = (message: string) => new DomainError(ErrorCode.GUEST_NOT_ALLOWED, message);
 
+/** A guest with READ access tried to comment (or attach an upload to a comment). */
+export const readOnlyAccess = () => forbidden('Your access to this conversation is read-only: you can read it and download its files, not comment.');
+
 /** Members who take part become participants, once, in order of arrival. */
 export async function addParticipants(manager: EntityManager, conversationId: string, actorIds: readonly string[]): Promise<void> {
   if (actorIds.length === 0) return;
@@ -37,10 +42,17 @@ export async function addParticipants(manager: EntityManager, conversationId: st
   );
 }
 
+/** Settles the expired accesses of a conversation inside a transaction (the guest domain's AccessExpiryService). */
+export interface ConversationAccessExpiry {
+  settle(manager: EntityManager, scope: { conversationId: string }): Promise<unknown>;
+}
+
 export class ConversationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: DomainEvents,
+    private readonly audit: AuditService,
+    private readonly expiry: ConversationAccessExpiry,
   ) {}
 
   /**
@@ -60,10 +72,12 @@ export class ConversationService {
 
   /**
    * Locks the conversation row for the rest of the transaction and checks the
-   * viewer may still read it: comments and messages take their sequence under
-   * this lock, so their order is their commit order.
+   * viewer may still read it (with `intent: 'comment'`, also comment on it):
+   * comments and messages take their sequence under this lock, so their order
+   * is their commit order. A guest whose access ended is NOT_FOUND; one whose
+   * access is READ may not comment (FORBIDDEN).
    */
-  async lockReadable(manager: EntityManager, viewer: Viewer, id: string): Promise<ConversationEntity> {
+  async lockReadable(manager: EntityManager, viewer: Viewer, id: string, intent: 'read' | 'comment' = 'read'): Promise<ConversationEntity> {
     const conversation = await manager
       .createQueryBuilder(ConversationEntity, 'c')
       .setLock('pessimistic_write')
@@ -71,12 +85,13 @@ export class ConversationService {
       .getOne();
     if (!conversation) throw notFound();
     if (isGuest(viewer)) {
-      // The request's snapshot of access may be stale by now: ask again inside the lock.
-      const access = await manager.query(`SELECT 1 FROM guest_access WHERE conversation_id = $1 AND guest_id = $2 FOR SHARE`, [
-        id,
-        viewer.actorId,
-      ]);
-      if (access.length === 0 || conversation.kind !== 'THREAD') throw notFound();
+      // The request's snapshot of access may be stale by now (removed, expired, made READ): ask again inside the lock.
+      const [access]: { level: string }[] = await manager.query(
+        `SELECT level FROM live_guest_access WHERE conversation_id = $1 AND guest_id = $2 FOR SHARE`,
+        [id, viewer.actorId],
+      );
+      if (!access || conversation.kind !== 'THREAD') throw notFound();
+      if (intent === 'comment' && access.level !== 'COMMENT') throw readOnlyAccess();
     }
     return conversation;
   }
@@ -88,7 +103,7 @@ export class ConversationService {
       .createQueryBuilder('c')
       .where('c.organization_id = :org', { org: viewer.organizationId });
     if (isGuest(viewer)) {
-      query.andWhere(`c.id = ANY(:ids) AND c.kind = 'THREAD'`, { ids: [...viewer.guestConversationIds] });
+      query.andWhere(`c.id = ANY(:ids) AND c.kind = 'THREAD'`, { ids: [...viewer.guestAccess.keys()] });
     }
     const totalQuery = query.clone();
     if (args.afterSeq) query.andWhere('c.seq < :after', { after: args.afterSeq });
@@ -134,9 +149,11 @@ export class ConversationService {
 
   /**
    * Settings. `allowGuests: false` also removes every guest from the
-   * conversation; their open subscriptions end through the access event.
+   * conversation (one GUEST_REMOVED each, after the accesses that had already
+   * expired are recorded as such); their open subscriptions end through the
+   * access event.
    */
-  async update(viewer: Viewer, globalId: string, fields: UpdateConversationFields): Promise<ConversationEntity> {
+  async update(viewer: Viewer, globalId: string, fields: UpdateConversationFields, client: Client = NO_CLIENT): Promise<ConversationEntity> {
     if (!conversationPolicy.canManage(viewer)) throw forbidden('Only organization members can change a conversation.');
     const id = decodeId(globalId, 'Conversation');
     const subject = fields.subject === undefined ? undefined : (validate.optionalText(fields.subject, 'subject', 998) ?? null);
@@ -155,11 +172,26 @@ export class ConversationService {
           throw guestNotAllowed('Chat rooms are internal: guests can never be added to them.');
         }
         if (!fields.allowGuests && conversation.allowGuests) {
-          const [{ count }] = await manager.query(
-            `WITH removed AS (DELETE FROM guest_access WHERE conversation_id = $1 RETURNING 1) SELECT count(*)::int AS count FROM removed`,
+          await this.expiry.settle(manager, { conversationId: id });
+          const removed: { guest_id: string }[] = await manager.query(
+            `WITH removed AS (DELETE FROM guest_access WHERE conversation_id = $1 RETURNING guest_id, seq) SELECT guest_id FROM removed ORDER BY seq`,
             [id],
           );
-          guestsRemoved = count > 0;
+          guestsRemoved = removed.length > 0;
+          const event = { organizationId: viewer.organizationId, actorId: viewer.actorId, conversationId: id, client };
+          await this.audit.record(manager, [
+            { ...event, action: 'CONVERSATION_GUESTS_CHANGED', details: { allowGuests: { from: true, to: false } } },
+            ...removed.map((row) => ({ ...event, action: 'GUEST_REMOVED' as const, subjectId: row.guest_id })),
+          ]);
+        } else if (fields.allowGuests && !conversation.allowGuests) {
+          await this.audit.record(manager, {
+            organizationId: viewer.organizationId,
+            action: 'CONVERSATION_GUESTS_CHANGED',
+            actorId: viewer.actorId,
+            conversationId: id,
+            client,
+            details: { allowGuests: { from: false, to: true } },
+          });
         }
         conversation.allowGuests = fields.allowGuests;
       }

@@ -32,7 +32,7 @@ export function createPresenceLoader(dataSource: DataSource, organizationId: str
             WHERE c.id = ANY($1) AND c.organization_id = $2 AND c.kind = 'CHAT_ROOM'
            UNION ALL
            SELECT g.conversation_id, 'GUEST', g.seq, to_jsonb(a)
-             FROM guest_access g JOIN actors a ON a.id = g.guest_id
+             FROM live_guest_access g JOIN actors a ON a.id = g.guest_id
             WHERE g.conversation_id = ANY($1) AND g.organization_id = $2
            UNION ALL
            SELECT s.conversation_id, 'ASSIGNEE', s.seq, to_jsonb(a)

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ActorEntity } from '../actor/actor.entity';
-import { GuestInviters } from '../organization/organization.entity';
+import { GuestInviters, type OrganizationEntity } from '../organization/organization.entity';
 import { Guest } from './guest.type';
 
 registerEnumType(GuestInviters, {
@@ -18,7 +18,17 @@ export class GuestSettings {
 
   @Field(() => GuestInviters)
   whoCanInvite: GuestInviters;
+
+  @Field(() => Int, { nullable: true, description: 'Days a new access lasts when the inviter gives no expiresAt; null: no expiry.' })
+  defaultAccessDays: number | null;
 }
+
+/** An organization's guest settings as the API shows them. */
+export const guestSettingsOf = (organization: OrganizationEntity): GuestSettings => ({
+  enabled: organization.guestsEnabled,
+  whoCanInvite: organization.whoCanInvite,
+  defaultAccessDays: organization.defaultAccessDays,
+});
 
 @ObjectType('GuestUsage', { description: 'What Settings > Guests shows.' })
 export class GuestUsage {

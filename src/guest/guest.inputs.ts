@@ -1,5 +1,6 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import { GuestInviters } from '../organization/organization.entity';
+import { GuestAccessLevel } from './guest-access.entity';
 
 @InputType()
 export class InviteGuestInput {
@@ -11,6 +12,27 @@ export class InviteGuestInput {
 
   @Field(() => String, { nullable: true, description: 'Shown until the guest sets their own name.' })
   name?: string | null;
+
+  @Field(() => GuestAccessLevel, { nullable: true, defaultValue: GuestAccessLevel.COMMENT })
+  level?: GuestAccessLevel | null;
+
+  @Field(() => Date, { nullable: true, description: 'Omitted: now + guestSettings.defaultAccessDays (or none). Must be in the future.' })
+  expiresAt?: Date | null;
+}
+
+@InputType()
+export class UpdateGuestAccessInput {
+  @Field(() => ID)
+  guestId: string;
+
+  @Field(() => ID)
+  conversationId: string;
+
+  @Field(() => GuestAccessLevel, { nullable: true, description: 'Omitted: unchanged.' })
+  level?: GuestAccessLevel | null;
+
+  @Field(() => Date, { nullable: true, description: 'Omitted: unchanged; null: no expiry; otherwise must be in the future.' })
+  expiresAt?: Date | null;
 }
 
 @InputType()
@@ -35,4 +57,7 @@ export class UpdateGuestSettingsInput {
 
   @Field(() => GuestInviters, { nullable: true })
   whoCanInvite?: GuestInviters | null;
+
+  @Field(() => Int, { nullable: true, description: 'Omitted: unchanged; null: no default expiry; otherwise 1 to 365.' })
+  defaultAccessDays?: number | null;
 }

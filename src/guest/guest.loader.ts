@@ -8,7 +8,7 @@ export function createGuestConversationsLoader(dataSource: DataSource, organizat
   return new DataLoader<string, ConversationEntity[]>(async (guestIds) => {
     const rows: Record<string, any>[] = await dataSource.query(
       `SELECT g.guest_id AS guest_id_, c.*
-         FROM guest_access g JOIN conversations c ON c.id = g.conversation_id
+         FROM live_guest_access g JOIN conversations c ON c.id = g.conversation_id
         WHERE g.guest_id = ANY($1) AND g.organization_id = $2
         ORDER BY g.seq`,
       [guestIds, organizationId],

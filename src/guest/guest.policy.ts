@@ -1,4 +1,4 @@
-import { isAdmin, isMember, type Viewer } from '../auth/viewer';
+import { isAdmin, isGuest, isMember, type Viewer } from '../auth/viewer';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 
 /**
@@ -15,6 +15,11 @@ export const guestPolicy = {
   /** What `viewerCanInviteGuests` shows: allowed, guests enabled, and a thread that takes guests (never a chat room). */
   canInvite(viewer: Viewer, conversation: Pick<ConversationEntity, 'kind' | 'allowGuests'>): boolean {
     return this.canManage(viewer) && viewer.guestsEnabled && conversation.kind === 'THREAD' && conversation.allowGuests;
+  },
+
+  /** Leaving a conversation: a guest ends their own access; members have none to end. */
+  canLeave(viewer: Viewer): boolean {
+    return isGuest(viewer);
   },
 
   /** Guest settings: owners and admins. */

@@ -7,8 +7,10 @@ import type { ConversationEntity } from '../conversation/conversation.entity';
 import { Conversation } from '../conversation/conversation.type';
 import { toGlobalId } from '../ids';
 import { User } from '../user/user.type';
-import { GuestInvitationPayload, GuestSettings } from './guest-settings.type';
-import { GuestConversationInput, InviteGuestInput, RevokeGuestInput, UpdateGuestSettingsInput } from './guest.inputs';
+import type { GuestAccessEntity } from './guest-access.entity';
+import { GuestAccess } from './guest-access.type';
+import { GuestInvitationPayload, GuestSettings, guestSettingsOf } from './guest-settings.type';
+import { GuestConversationInput, InviteGuestInput, RevokeGuestInput, UpdateGuestAccessInput, UpdateGuestSettingsInput } from './guest.inputs';
 import { Guest } from './guest.type';
 
 @Resolver(() => Guest)
@@ -17,33 +19,44 @@ export class GuestResolver {
   @Mutation(() => GuestInvitationPayload, {
     description: 'Invites a guest into a conversation, or gives an existing guest of the organization one more conversation.',
   })
-  inviteGuest(@Arg('input') input: InviteGuestInput, @Ctx() { viewer, services }: Context): Promise<GuestInvitationPayload> {
-    return services.guests.invite(viewer!, input);
+  inviteGuest(@Arg('input') input: InviteGuestInput, @Ctx() { viewer, services, client }: Context): Promise<GuestInvitationPayload> {
+    return services.guests.invite(viewer!, input, client);
   }
 
   @Authorized(Gate.MEMBER)
   @Mutation(() => Guest)
-  addGuestToConversation(@Arg('input') input: GuestConversationInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
-    return services.guests.addToConversation(viewer!, input);
+  addGuestToConversation(@Arg('input') input: GuestConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
+    return services.guests.addToConversation(viewer!, input, client);
   }
 
   @Authorized(Gate.MEMBER)
   @Mutation(() => Guest, { description: 'Takes effect at once, open subscriptions included. Their comments stay.' })
-  removeGuestFromConversation(@Arg('input') input: GuestConversationInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
-    return services.guests.removeFromConversation(viewer!, input);
+  removeGuestFromConversation(@Arg('input') input: GuestConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
+    return services.guests.removeFromConversation(viewer!, input, client);
   }
 
   @Authorized(Gate.MEMBER)
   @Mutation(() => Guest, { description: 'Ends every session and access of the guest. Their comments stay.' })
-  revokeGuest(@Arg('input') input: RevokeGuestInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
-    return services.guests.revoke(viewer!, input);
+  revokeGuest(@Arg('input') input: RevokeGuestInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
+    return services.guests.revoke(viewer!, input, client);
+  }
+
+  @Authorized(Gate.MEMBER)
+  @Mutation(() => GuestAccess, { description: 'Changes the level or the end of an access; open subscriptions follow at once.' })
+  updateGuestAccess(@Arg('input') input: UpdateGuestAccessInput, @Ctx() { viewer, services, client }: Context): Promise<GuestAccessEntity> {
+    return services.guests.updateAccess(viewer!, input, client);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'A guest leaves one of their conversations; members: FORBIDDEN.' })
+  leaveConversation(@Arg('conversationId', () => ID) conversationId: string, @Ctx() { viewer, services, client }: Context): Promise<boolean> {
+    return services.guests.leave(viewer!, conversationId, client);
   }
 
   @Authorized(Gate.ADMIN)
   @Mutation(() => GuestSettings)
-  async updateGuestSettings(@Arg('input') input: UpdateGuestSettingsInput, @Ctx() { viewer, services }: Context): Promise<GuestSettings> {
-    const organization = await services.guests.updateSettings(viewer!, input);
-    return { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite };
+  async updateGuestSettings(@Arg('input') input: UpdateGuestSettingsInput, @Ctx() { viewer, services, client }: Context): Promise<GuestSettings> {
+    return guestSettingsOf(await services.guests.updateSettings(viewer!, input, client));
   }
 
   @FieldResolver(() => ID)
@@ -67,6 +80,12 @@ export class GuestResolver {
   @FieldResolver(() => [Conversation], { nullable: true, description: 'members, and the guest themself' })
   conversations(@Root() guest: ActorEntity, @Ctx() { loaders }: Context): Promise<ConversationEntity[]> {
     return loaders.guestConversations.load(guest.id);
+  }
+
+  @Authorized(Gate.SELF_OR_MEMBER)
+  @FieldResolver(() => [GuestAccess], { nullable: true, description: 'members, and the guest themself: current accesses, soonest expiry first, then oldest' })
+  accesses(@Root() guest: ActorEntity, @Ctx() { loaders }: Context): Promise<GuestAccessEntity[]> {
+    return loaders.guestAccesses.load(guest.id);
   }
 
   @FieldResolver(() => Int, { description: 'Conversations the guest has access to now.' })

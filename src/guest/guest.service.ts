@@ -1,18 +1,33 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
+import type { AuditService } from '../audit/audit.service';
 import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
+import { NO_CLIENT, type Client } from '../client';
 import type { Config } from '../config';
 import { ConversationEntity } from '../conversation/conversation.entity';
 import { guestNotAllowed } from '../conversation/conversation.service';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
+import { hydrate } from '../hydrate';
 import { decodeId } from '../ids';
 import type { InvitationService } from '../invitation/invitation.service';
 import { OrganizationEntity, type GuestInviters } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
 import * as validate from '../validation';
+import type { AccessExpiryService } from './access-expiry.service';
+import { GuestAccessEntity, type GuestAccessLevel } from './guest-access.entity';
 import { guestPolicy } from './guest.policy';
+
+/** How a new access is granted: its level, and its end (null: none). */
+interface AccessTerms {
+  level: GuestAccessLevel;
+  expiresAt: Date | null;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+/** The range of `defaultAccessDays` (SPEC §11). */
+const MAX_DEFAULT_ACCESS_DAYS = 365;
 
 export interface GuestInvitation {
   guest: ActorEntity;
@@ -55,6 +70,8 @@ export class GuestService {
     private readonly sessions: SessionService,
     private readonly rateLimits: RateLimitService,
     private readonly events: DomainEvents,
+    private readonly audit: AuditService,
+    private readonly expiry: AccessExpiryService,
   ) {}
 
   /** How many conversations a guest may have access to at once (CONVERSATIONS_PER_GUEST). */
@@ -62,11 +79,23 @@ export class GuestService {
     return this.config.conversationsPerGuest;
   }
 
-  async invite(viewer: Viewer, input: { conversationId: string; email: string; name?: string | null }): Promise<GuestInvitation> {
+  /**
+   * A new guest (or a revoked one invited again) gets a link; an INVITED one a
+   * fresh link; an ACTIVE one simply one more conversation. The access is
+   * granted at `level` until `expiresAt` (omitted: the organization's default
+   * expiry, if any); an access the guest already has is left as it is
+   * (`updateGuestAccess` changes it).
+   */
+  async invite(
+    viewer: Viewer,
+    input: { conversationId: string; email: string; name?: string | null; level?: GuestAccessLevel | null; expiresAt?: Date | null },
+    client: Client = NO_CLIENT,
+  ): Promise<GuestInvitation> {
     this.assertCanManage(viewer);
     const conversationId = decodeId(input.conversationId, 'Conversation');
     const email = validate.email(input.email);
     const name = validate.optionalText(input.name, 'name') ?? null;
+    const expiresAt = input.expiresAt == null ? null : validate.futureDate(input.expiresAt, 'expiresAt');
     await this.rateLimits.consume('invitation', viewer.actorId);
 
     return this.dataSource.transaction(async (manager) => {
@@ -103,9 +132,16 @@ export class GuestService {
         if (name) guest.name = name;
         await manager.update(ActorEntity, { id: guest.id }, { status: 'INVITED', invitedById: viewer.actorId, name: guest.name });
       }
-      await this.grant(manager, viewer, guest, conversation);
+      const granted = await this.grant(manager, viewer, guest, conversation, {
+        level: input.level ?? 'COMMENT',
+        expiresAt: expiresAt ?? this.defaultExpiry(organization),
+      });
+      const event = { organizationId: organization.id, actorId: viewer.actorId, subjectId: guest.id, conversationId: conversation.id, client };
 
-      if (guest.status === 'ACTIVE') return { guest, invitationUrl: null };
+      if (guest.status === 'ACTIVE') {
+        if (granted) await this.audit.record(manager, { ...event, action: 'GUEST_ADDED' });
+        return { guest, invitationUrl: null };
+      }
       const { invitationUrl } = await this.invitations.issue(manager, {
         organizationId: organization.id,
         kind: 'GUEST',
@@ -113,28 +149,40 @@ export class GuestService {
         guestId: guest.id,
         invitedById: viewer.actorId,
       });
+      await this.audit.record(manager, { ...event, action: 'GUEST_INVITED' });
       return { guest, invitationUrl };
     });
   }
 
-  async addToConversation(viewer: Viewer, input: { guestId: string; conversationId: string }): Promise<ActorEntity> {
+  /** With the COMMENT level and the organization's default expiry, if any. */
+  async addToConversation(viewer: Viewer, input: { guestId: string; conversationId: string }, client: Client = NO_CLIENT): Promise<ActorEntity> {
     this.assertCanManage(viewer);
     const guestId = decodeId(input.guestId, 'Guest');
     const conversationId = decodeId(input.conversationId, 'Conversation');
     return this.dataSource.transaction(async (manager) => {
-      await this.lockOrganization(manager, viewer);
+      const organization = await this.lockOrganization(manager, viewer);
       const guest = await this.lockGuest(manager, viewer, guestId);
       const conversation = await this.conversationTakingGuests(manager, viewer, conversationId);
       if (guest.status === 'REVOKED') {
         throw badInput('This guest was revoked: invite them again with inviteGuest to give them access.', 'guestId');
       }
-      await this.grant(manager, viewer, guest, conversation);
+      const granted = await this.grant(manager, viewer, guest, conversation, { level: 'COMMENT', expiresAt: this.defaultExpiry(organization) });
+      if (granted) {
+        await this.audit.record(manager, {
+          organizationId: viewer.organizationId,
+          action: 'GUEST_ADDED',
+          actorId: viewer.actorId,
+          subjectId: guest.id,
+          conversationId: conversation.id,
+          client,
+        });
+      }
       return guest;
     });
   }
 
   /** Takes effect at once: the guest's next request and open subscriptions no longer see the conversation. */
-  async removeFromConversation(viewer: Viewer, input: { guestId: string; conversationId: string }): Promise<ActorEntity> {
+  async removeFromConversation(viewer: Viewer, input: { guestId: string; conversationId: string }, client: Client = NO_CLIENT): Promise<ActorEntity> {
     this.assertCanManage(viewer);
     const guestId = decodeId(input.guestId, 'Guest');
     const conversationId = decodeId(input.conversationId, 'Conversation');
@@ -142,7 +190,22 @@ export class GuestService {
       const guest = await this.lockGuest(manager, viewer, guestId);
       const exists = await manager.existsBy(ConversationEntity, { id: conversationId, organizationId: viewer.organizationId });
       if (!exists) throw notFound();
-      await manager.query(`DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2`, [guest.id, conversationId]);
+      // An access that already ended is recorded as expired, not as removed.
+      await this.expiry.settle(manager, { guestId: guest.id });
+      const removed = await manager.query(
+        `WITH removed AS (DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2 RETURNING 1) SELECT * FROM removed`,
+        [guest.id, conversationId],
+      );
+      if (removed.length > 0) {
+        await this.audit.record(manager, {
+          organizationId: viewer.organizationId,
+          action: 'GUEST_REMOVED',
+          actorId: viewer.actorId,
+          subjectId: guest.id,
+          conversationId,
+          client,
+        });
+      }
       return guest;
     });
     await this.events.accessChanged({ organizationId: viewer.organizationId, conversationIds: [conversationId] });
@@ -150,11 +213,15 @@ export class GuestService {
   }
 
   /** REVOKED: every session ends, every access and pending link is removed; comments stay, with the name. */
-  async revoke(viewer: Viewer, input: { guestId: string }): Promise<ActorEntity> {
+  async revoke(viewer: Viewer, input: { guestId: string }, client: Client = NO_CLIENT): Promise<ActorEntity> {
     this.assertCanManage(viewer);
     const guestId = decodeId(input.guestId, 'Guest');
     const { guest, conversationIds } = await this.dataSource.transaction(async (manager) => {
       const guest = await this.lockGuest(manager, viewer, guestId);
+      await this.expiry.settle(manager, { guestId: guest.id });
+      if (guest.status !== 'REVOKED') {
+        await this.audit.record(manager, { organizationId: viewer.organizationId, action: 'GUEST_REVOKED', actorId: viewer.actorId, subjectId: guest.id, client });
+      }
       const removed: { conversation_id: string }[] = await manager.query(
         `WITH removed AS (DELETE FROM guest_access WHERE guest_id = $1 RETURNING conversation_id) SELECT conversation_id FROM removed`,
         [guest.id],
@@ -170,19 +237,118 @@ export class GuestService {
     return guest;
   }
 
-  /** Turning guests off blocks invitations and suspends every guest session until they are on again. */
-  async updateSettings(viewer: Viewer, input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null }): Promise<OrganizationEntity> {
+  /**
+   * Turning guests off blocks invitations and suspends every guest session
+   * until they are on again. `defaultAccessDays`: omitted, unchanged; null, no
+   * default expiry; otherwise 1 to 365 (for accesses granted from now on).
+   * Recorded only when something changed.
+   */
+  async updateSettings(
+    viewer: Viewer,
+    input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null; defaultAccessDays?: number | null },
+    client: Client = NO_CLIENT,
+  ): Promise<OrganizationEntity> {
     if (!guestPolicy.canChangeSettings(viewer)) throw forbidden('Only owners and admins can change guest settings.');
+    const days = input.defaultAccessDays;
+    if (days != null && (!Number.isInteger(days) || days < 1 || days > MAX_DEFAULT_ACCESS_DAYS)) {
+      throw badInput(`defaultAccessDays must be between 1 and ${MAX_DEFAULT_ACCESS_DAYS}, or null for no default expiry.`, 'defaultAccessDays');
+    }
     const { organization, disabled } = await this.dataSource.transaction(async (manager) => {
       const organization = await this.lockOrganization(manager, viewer);
+      const before = { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite, defaultAccessDays: organization.defaultAccessDays };
       const disabled = input.enabled === false && organization.guestsEnabled;
       if (input.enabled != null) organization.guestsEnabled = input.enabled;
       if (input.whoCanInvite != null) organization.whoCanInvite = input.whoCanInvite;
-      await manager.update(OrganizationEntity, { id: organization.id }, { guestsEnabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite });
+      if (days !== undefined) organization.defaultAccessDays = days;
+      const after = { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite, defaultAccessDays: organization.defaultAccessDays };
+      const changed = (Object.keys(after) as (keyof typeof after)[]).filter((key) => before[key] !== after[key]);
+      if (changed.length === 0) return { organization, disabled };
+      await manager.update(OrganizationEntity, { id: organization.id }, {
+        guestsEnabled: organization.guestsEnabled,
+        whoCanInvite: organization.whoCanInvite,
+        defaultAccessDays: organization.defaultAccessDays,
+      });
+      await this.audit.record(manager, {
+        organizationId: organization.id,
+        action: 'GUEST_SETTINGS_CHANGED',
+        actorId: viewer.actorId,
+        client,
+        details: Object.fromEntries(changed.map((key) => [key, { from: before[key], to: after[key] }])),
+      });
       return { organization, disabled };
     });
     if (disabled) await this.events.sessionsChanged({ organizationId: organization.id });
     return organization;
+  }
+
+  /**
+   * Changes the level or the end of a live access (same permission as adding
+   * a guest). Open subscriptions are re-authorized at once on every instance,
+   * which also re-arms their expiry timers.
+   */
+  async updateAccess(
+    viewer: Viewer,
+    input: { guestId: string; conversationId: string; level?: GuestAccessLevel | null; expiresAt?: Date | null },
+    client: Client = NO_CLIENT,
+  ): Promise<GuestAccessEntity> {
+    this.assertCanManage(viewer);
+    const guestId = decodeId(input.guestId, 'Guest');
+    const conversationId = decodeId(input.conversationId, 'Conversation');
+    const expiresAt = input.expiresAt == null ? input.expiresAt : validate.futureDate(input.expiresAt, 'expiresAt');
+    const { access, changed } = await this.dataSource.transaction(async (manager) => {
+      const guest = await this.lockGuest(manager, viewer, guestId);
+      const [row] = await manager.query(`SELECT * FROM live_guest_access WHERE guest_id = $1 AND conversation_id = $2`, [guest.id, conversationId]);
+      if (!row) throw notFound();
+      const before = hydrate(this.dataSource, GuestAccessEntity, row);
+      const level = input.level ?? before.level;
+      const end = expiresAt === undefined ? before.expiresAt : expiresAt;
+      const changed: Record<string, { from: unknown; to: unknown }> = {};
+      if (level !== before.level) changed.level = { from: before.level, to: level };
+      if (end?.getTime() !== before.expiresAt?.getTime()) changed.expiresAt = { from: before.expiresAt, to: end };
+      if (Object.keys(changed).length === 0) return { access: before, changed: false };
+      const [updated] = await manager.query(
+        `WITH updated AS (UPDATE guest_access SET level = $3, expires_at = $4 WHERE guest_id = $1 AND conversation_id = $2 RETURNING *)
+         SELECT * FROM updated`,
+        [guest.id, conversationId, level, end],
+      );
+      await this.audit.record(manager, {
+        organizationId: viewer.organizationId,
+        action: 'GUEST_ACCESS_CHANGED',
+        actorId: viewer.actorId,
+        subjectId: guest.id,
+        conversationId,
+        client,
+        details: changed,
+      });
+      return { access: hydrate(this.dataSource, GuestAccessEntity, updated), changed: true };
+    });
+    if (changed) await this.events.accessChanged({ organizationId: viewer.organizationId, conversationIds: [conversationId] });
+    return access;
+  }
+
+  /** A guest ends their own access to one conversation; members have nothing to leave. */
+  async leave(viewer: Viewer, globalConversationId: string, client: Client = NO_CLIENT): Promise<boolean> {
+    if (!guestPolicy.canLeave(viewer)) throw forbidden('Only guests leave conversations: members see every conversation of their organization.');
+    const conversationId = decodeId(globalConversationId, 'Conversation');
+    await this.dataSource.transaction(async (manager) => {
+      const left = await manager.query(
+        `WITH left_access AS (DELETE FROM guest_access WHERE guest_id = $1 AND conversation_id = $2 AND (expires_at IS NULL OR expires_at > now())
+                              RETURNING 1)
+         SELECT * FROM left_access`,
+        [viewer.actorId, conversationId],
+      );
+      if (left.length === 0) throw notFound();
+      await this.audit.record(manager, {
+        organizationId: viewer.organizationId,
+        action: 'GUEST_LEFT',
+        actorId: viewer.actorId,
+        subjectId: viewer.actorId,
+        conversationId,
+        client,
+      });
+    });
+    await this.events.accessChanged({ organizationId: viewer.organizationId, conversationIds: [conversationId] });
+    return true;
   }
 
   async usage(organizationId: string): Promise<GuestUsage> {
@@ -271,17 +437,28 @@ export class GuestService {
     if (row.guests >= limit) throw guestLimitReached(limit);
   }
 
-  /** Gives a guest access to a conversation (once); the per-guest limit counts current access only. */
-  private async grant(manager: EntityManager, viewer: Viewer, guest: ActorEntity, conversation: ConversationEntity): Promise<void> {
+  /** The end of an access granted now without an explicit expiry: the organization's default, if it has one. */
+  private defaultExpiry(organization: OrganizationEntity): Date | null {
+    return organization.defaultAccessDays ? new Date(Date.now() + organization.defaultAccessDays * DAY_MS) : null;
+  }
+
+  /**
+   * Gives a guest access to a conversation (once), under the guest's row lock;
+   * true when it did. The per-guest limit counts live access only: expired
+   * accesses are settled first (deleted, with their events), so their slots are free.
+   */
+  private async grant(manager: EntityManager, viewer: Viewer, guest: ActorEntity, conversation: ConversationEntity, terms: AccessTerms): Promise<boolean> {
+    await this.expiry.settle(manager, { guestId: guest.id });
     const [row] = await manager.query(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversation_id = $2)::int AS here FROM guest_access WHERE guest_id = $1`,
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversation_id = $2)::int AS here FROM live_guest_access WHERE guest_id = $1`,
       [guest.id, conversation.id],
     );
-    if (row.here > 0) return;
+    if (row.here > 0) return false;
     if (row.total >= this.config.conversationsPerGuest) throw conversationLimitReached(this.config.conversationsPerGuest);
     await manager.query(
-      `INSERT INTO guest_access (conversation_id, guest_id, organization_id, granted_by_id) VALUES ($1, $2, $3, $4)`,
-      [conversation.id, guest.id, viewer.organizationId, viewer.actorId],
+      `INSERT INTO guest_access (conversation_id, guest_id, organization_id, granted_by_id, level, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [conversation.id, guest.id, viewer.organizationId, viewer.actorId, terms.level, terms.expiresAt],
     );
+    return true;
   }
 }

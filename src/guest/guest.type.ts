@@ -5,6 +5,7 @@ import { Gate } from '../auth/auth-checker';
 import { Conversation } from '../conversation/conversation.type';
 import { Node } from '../node/node.type';
 import { User } from '../user/user.type';
+import { GuestAccess } from './guest-access.type';
 
 registerEnumType(ActorStatus, { name: 'GuestStatus' });
 
@@ -29,6 +30,10 @@ export class Guest extends Actor {
   @Authorized(Gate.SELF_OR_MEMBER)
   @Field(() => [Conversation], { nullable: true, description: 'members, and the guest themself' })
   conversations: Conversation[] | null;
+
+  @Authorized(Gate.SELF_OR_MEMBER)
+  @Field(() => [GuestAccess], { nullable: true, description: 'members, and the guest themself: current accesses, soonest expiry first, then oldest' })
+  accesses: GuestAccess[] | null;
 
   @Field(() => Int)
   conversationCount: number;

@@ -33,6 +33,7 @@ const finders: Record<NodeType, NodeFinder> = {
   Task: async (context, scope, id) => inReadableConversation(context, scope, await context.services.tasks.findLoaded(scope.viewer.organizationId, id)),
   Team: async (_context, { viewer, loaders }, id) => (isMember(viewer) ? loaders.team.load(id) : null),
   Attachment: ({ services }, { viewer }, id) => services.attachments.findVisible(viewer, id),
+  AuditEvent: ({ services }, { viewer }, id) => services.audit.find(viewer, id),
 };
 
 @Resolver()

@@ -1,6 +1,7 @@
 import { Field, ID, InterfaceType } from 'type-graphql';
 import { ActorEntity } from '../actor/actor.entity';
 import { AttachmentEntity } from '../attachment/attachment.entity';
+import { AuditEventEntity } from '../audit/audit.entity';
 import { CommentEntity } from '../comment/comment.entity';
 import { ConversationEntity } from '../conversation/conversation.entity';
 import { MessageEntity } from '../message/message.entity';
@@ -18,6 +19,7 @@ export function graphqlTypeOf(value: unknown): string | undefined {
   if (value instanceof TaskEntity) return 'Task';
   if (value instanceof TeamEntity) return 'Team';
   if (value instanceof OrganizationEntity) return 'Organization';
+  if (value instanceof AuditEventEntity) return 'AuditEvent';
   return undefined;
 }
 

@@ -18,6 +18,10 @@ export class OrganizationEntity {
   @Column('text', { name: 'who_can_invite', default: 'MEMBERS' })
   whoCanInvite: GuestInviters;
 
+  /** Days a new guest access lasts when the inviter gives no expiry (1 to 365); null: no expiry. */
+  @Column('int', { name: 'default_access_days', nullable: true })
+  defaultAccessDays: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

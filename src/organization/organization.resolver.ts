@@ -3,7 +3,7 @@ import type { ActorEntity } from '../actor/actor.entity';
 import { Gate } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { toGlobalId } from '../ids';
-import { GuestSettings, GuestUsage } from '../guest/guest-settings.type';
+import { GuestSettings, guestSettingsOf, GuestUsage } from '../guest/guest-settings.type';
 import { Guest } from '../guest/guest.type';
 import type { TeamEntity } from '../team/team.entity';
 import { Team } from '../team/team.type';
@@ -39,7 +39,7 @@ export class OrganizationResolver {
   @Authorized(Gate.MEMBER)
   @FieldResolver(() => GuestSettings, { nullable: true, description: 'members only' })
   guestSettings(@Root() organization: OrganizationEntity): GuestSettings {
-    return { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite };
+    return guestSettingsOf(organization);
   }
 
   @Authorized(Gate.MEMBER)

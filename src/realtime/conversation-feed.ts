@@ -34,6 +34,8 @@ export interface FeedSubscriber {
 
 const BATCH = 100;
 const RETRY_MS = 1000;
+/** setTimeout's longest delay; an expiry further away is re-armed when this one fires (or at any re-authorization before). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Everything one instance does for one conversation that has subscribers
@@ -54,6 +56,9 @@ export class ConversationFeed {
   private draining = false;
   private closed = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** One timer per feed, at the earliest end of its subscribers' accesses to this conversation. */
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private expiryAt: number | null = null;
   private signals: AsyncIterator<unknown> | null = null;
 
   constructor(
@@ -125,6 +130,7 @@ export class ConversationFeed {
   async join(subscriber: FeedSubscriber, afterSeq: bigint | null): Promise<void> {
     // In the set from the start, so the feed cannot close under a joining subscriber.
     this.subscribers.add(subscriber);
+    this.armExpiry();
     try {
       await this.ready;
       const upTo = this.position;
@@ -162,6 +168,7 @@ export class ConversationFeed {
     if (this.closed) return;
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     void this.signals?.return?.();
     if (endSubscriptions) for (const subscriber of this.subscribers) subscriber.queue.finish();
     this.subscribers.clear();
@@ -243,6 +250,40 @@ export class ConversationFeed {
         subscriber.viewer = viewer;
       }
     }
+    this.armExpiry();
+  }
+
+  /**
+   * Expiry is a moment, not an event anyone publishes: each instance's feed
+   * keeps one timer at the earliest end among its own subscribers' accesses
+   * (re-armed after every re-authorization and every join), so every
+   * instance cuts its own subscribers when that moment comes. The timer
+   * re-authorizes at once and, alongside, settles the expired accesses
+   * (their audit events; whichever instance is first writes them).
+   */
+  private armExpiry(): void {
+    let earliest: number | null = null;
+    for (const subscriber of this.subscribers) {
+      const end = subscriber.viewer.guestAccess.get(this.conversation.id)?.expiresAt ?? null;
+      if (end !== null && (earliest === null || end < earliest)) earliest = end;
+    }
+    if (earliest === this.expiryAt && (earliest === null || this.expiryTimer)) return;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
+    this.expiryAt = earliest;
+    if (earliest === null || this.closed) return;
+    this.expiryTimer = setTimeout(() => this.expired(), Math.min(Math.max(earliest - Date.now(), 0), MAX_TIMER_MS));
+    this.expiryTimer.unref();
+  }
+
+  private expired(): void {
+    this.expiryTimer = null;
+    this.expiryAt = null;
+    this.recheck();
+    this.deps.store.settleExpiredAccess(this.conversation).catch((error: unknown) => {
+      // Nothing is lost: the next one to notice (a request, the audit log being read) settles it.
+      if (!this.closed) this.deps.logger.warn({ err: error, conversationId: this.conversation.id }, 'settling expired access failed');
+    });
   }
 
   private dispatch(comments: readonly LoadedComment[]): void {

@@ -16,12 +16,20 @@ export interface FeedStore {
   viewers(sessionIds: string[]): Promise<Map<string, Viewer>>;
   /** The conversation as it is now, so events resolve `conversation { ... }` without a query per subscriber. */
   conversation(conversation: FeedConversation): Promise<ConversationEntity | null>;
+  /** Deletes the conversation's expired accesses with their audit events (whichever instance comes first). */
+  settleExpiredAccess(conversation: FeedConversation): Promise<unknown>;
+}
+
+/** The guest domain's expiry bookkeeping, as a feed needs it. */
+export interface ConversationExpiry {
+  settleConversation(conversationId: string): Promise<unknown>;
 }
 
 export class PostgresFeedStore implements FeedStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionService,
+    private readonly expiry: ConversationExpiry,
   ) {}
 
   async latestSeq(conversation: FeedConversation): Promise<bigint> {
@@ -47,5 +55,9 @@ export class PostgresFeedStore implements FeedStore {
 
   viewers(sessionIds: string[]): Promise<Map<string, Viewer>> {
     return this.sessions.viewersOf(sessionIds);
+  }
+
+  settleExpiredAccess(conversation: FeedConversation): Promise<unknown> {
+    return this.expiry.settleConversation(conversation.id);
   }
 }

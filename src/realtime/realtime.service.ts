@@ -8,7 +8,7 @@ import type { LiveConnection } from './connection';
 import { ConversationFeed, type Delivery, type FeedSubscriber } from './conversation-feed';
 import { DeliveryQueue } from './delivery-queue';
 import type { DomainEvents } from './events';
-import { PostgresFeedStore } from './feed.store';
+import { PostgresFeedStore, type ConversationExpiry } from './feed.store';
 import { createPubSubTransport, Topic, type ControlSignal, type PubSubTransport, type Topics } from './pubsub';
 
 /**
@@ -39,10 +39,10 @@ export class RealtimeService {
   private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly deps: { dataSource: DataSource; config: Config; logger: Logger; sessions: SessionService },
+    private readonly deps: { dataSource: DataSource; config: Config; logger: Logger; sessions: SessionService; expiry: ConversationExpiry },
   ) {
     this.logger = deps.logger.child({ component: 'realtime' });
-    this.store = new PostgresFeedStore(deps.dataSource, deps.sessions);
+    this.store = new PostgresFeedStore(deps.dataSource, deps.sessions, deps.expiry);
     this.events = {
       commentAdded: async ({ conversationId, commentId, seq }) => {
         const published = await this.publish(Topic.COMMENT_ADDED, conversationId, { conversationId, commentId, seq });

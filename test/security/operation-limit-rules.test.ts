@@ -21,7 +21,7 @@ const viewer = (kind: Viewer['kind']): Viewer => ({
   sessionId: '00000000-0000-4000-8000-000000000003',
   guestsEnabled: true,
   whoCanInvite: 'MEMBERS',
-  guestConversationIds: new Set(),
+  guestAccess: new Map(),
 });
 
 function check(config: Config, source: string, request?: OperationRequest): readonly GraphQLError[] {
