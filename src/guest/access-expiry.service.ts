@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 
 /** Which expired accesses to settle: one guest's, one conversation's or a whole organization's. */
-type Scope = { guestId: string } | { conversationId: string } | { organizationId: string };
+type ExpiryScope = { guestId: string } | { conversationId: string } | { organizationId: string };
 
 export interface ExpiredAccess {
   organizationId: string;
@@ -34,7 +34,7 @@ export class AccessExpiryService {
    * (so a mutation sees the slots they held as free), or in one of its own.
    * The event's time is the expiry, not the moment it was noticed.
    */
-  async settle(manager: EntityManager | null, scope: Scope): Promise<ExpiredAccess[]> {
+  async settle(manager: EntityManager | null, scope: ExpiryScope): Promise<ExpiredAccess[]> {
     if (!manager) return this.dataSource.transaction((own) => this.settle(own, scope));
     const [key, value] = Object.entries(scope)[0] as [keyof typeof COLUMN, string];
     // The expiry as text too: the event's time must be exactly it, to the microsecond, for the unique index to match.
