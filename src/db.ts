@@ -13,6 +13,7 @@ import { ConversationEntity } from './conversation/conversation.entity';
 import { GuestAccessEntity } from './guest/guest-access.entity';
 import { InvitationEntity } from './invitation/invitation.entity';
 import { MessageEntity } from './message/message.entity';
+import { NotificationEntity } from './notification/notification.entity';
 import { NotificationSettingsEntity } from './notification/notification-settings.entity';
 import { OrganizationEntity } from './organization/organization.entity';
 import { TaskEntity } from './task/task.entity';
@@ -32,6 +33,7 @@ export const entities = [
   NotificationSettingsEntity,
   GuestAccessEntity,
   AuditEventEntity,
+  NotificationEntity,
 ];
 
 /**

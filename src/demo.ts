@@ -11,6 +11,9 @@ export const DEMO_PASSWORD = 'sidedoor-demo';
  */
 export async function seedDemo(services: Services, publicUrl: string): Promise<string | null> {
   if (await services.organizations.any()) return null;
+  // Invitation links then go only to inboxes, and the demo's made-up addresses have none.
+  const outbox = services.mail.outboxDir;
+  if (!outbox) return 'No demo organization: SMTP_URL is set, so invitations go only by email, and the demo people have no inbox.';
 
   const owner = await services.accounts.signUp({
     organizationName: 'Acme (demo)',
@@ -21,7 +24,7 @@ export async function seedDemo(services: Services, publicUrl: string): Promise<s
   const ownerViewer = await services.sessions.authenticate(owner.token);
   const invitation = await services.accounts.inviteMember(ownerViewer!, { email: 'member@demo.sidedoor.test', role: 'MEMBER' });
   const member = await services.accounts.acceptInvitation({
-    token: lastSegment(invitation.invitationUrl),
+    token: lastSegment(invitation.invitationUrl!),
     name: 'Max Member',
     password: DEMO_PASSWORD,
   });
@@ -44,7 +47,12 @@ export async function seedDemo(services: Services, publicUrl: string): Promise<s
     email: 'guest@lawfirm.test',
     name: 'Jane Lawyer',
   });
-  await services.accounts.acceptInvitation({ token: lastSegment(guestInvitation.invitationUrl!), name: 'Jane Lawyer', password: DEMO_PASSWORD });
+  const guest = await services.accounts.acceptInvitation({ token: lastSegment(guestInvitation.invitationUrl!), name: 'Jane Lawyer', password: DEMO_PASSWORD });
+  await services.comments.post(ownerViewer!, {
+    conversationId: conversationGlobalId,
+    body: 'Jane, could you check clause 4 before Friday?',
+    mentionIds: [toGlobalId('Guest', guest.viewer.id)],
+  });
   await services.conversations.create(ownerViewer!, { subject: 'Internal: budget 2027 (guests cannot see this one)' });
 
   const url = `${publicUrl}/graphql`;
@@ -56,8 +64,9 @@ export async function seedDemo(services: Services, publicUrl: string): Promise<s
     `  member (owner): ${login('owner@demo.sidedoor.test')}`,
     `  member:         ${login('member@demo.sidedoor.test')}`,
     `  guest:          ${login('guest@lawfirm.test')}`,
-    '  (the guest sees only "Lease renewal for the Berlin office")',
+    '  (the guest sees only "Lease renewal for the Berlin office", and has a notification: { notifications { unreadCount nodes { reason } } })',
     'then send the token as "Authorization: Bearer <token>".',
+    `Emails are not sent without SMTP_URL: they are written to ${outbox} (the invitations are there now).`,
     '',
   ].join('\n');
 }

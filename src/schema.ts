@@ -12,6 +12,8 @@ import { GuestAccessResolver } from './guest/guest-access.resolver';
 import { GuestResolver } from './guest/guest.resolver';
 import { MessageResolver } from './message/message.resolver';
 import { NodeResolver } from './node/node.resolver';
+import { NotificationAddedResolver } from './notification/notification-added.resolver';
+import { NotificationResolver, NotificationSettingsResolver } from './notification/notification.resolver';
 import { OrganizationResolver } from './organization/organization.resolver';
 import { scalarsMap } from './scalars';
 import { TaskResolver } from './task/task.resolver';
@@ -37,6 +39,9 @@ const resolvers: NonEmptyArray<Function> = [
   OrganizationAuditResolver,
   AuditEventConnectionResolver,
   AuditEventResolver,
+  NotificationResolver,
+  NotificationSettingsResolver,
+  NotificationAddedResolver,
 ];
 
 let schema: GraphQLSchema | undefined;

@@ -21,7 +21,9 @@ import { createMailer, type Mailer } from './mail/mailer';
 import { UnsubscribeLinks } from './mail/unsubscribe.links';
 import { MessageService } from './message/message.service';
 import { LoggingTransport, type OutboundTransport } from './message/message.transport';
+import { NOTIFICATION_EMAIL_JOB, sendNotificationEmailJob, type NotificationEmailPayload } from './notification/notification-email.job';
 import { NotificationSettingsService } from './notification/notification-settings.service';
+import { NotificationService } from './notification/notification.service';
 import { OrganizationService } from './organization/organization.service';
 import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
@@ -39,25 +41,36 @@ export interface ServiceDeps {
 /** Every job name and the payload its jobs carry (JSON). */
 export interface JobPayloads {
   [EMAIL_JOB]: EmailJobPayload;
+  [NOTIFICATION_EMAIL_JOB]: NotificationEmailPayload;
 }
 
-/** The job queue with the handler of every job name: the same in every instance, and for `npm run migrate`. */
-export function createJobQueue(deps: Omit<ServiceDeps, 'transport'>, mailer: Mailer): JobQueue<JobPayloads> {
+/**
+ * The job queue with the handler of every job name, and the mail service
+ * that queues emails on it (a notification's job queues its email): the
+ * same in every instance, and for `npm run migrate`.
+ */
+function createMail(deps: Omit<ServiceDeps, 'transport'>, mailer: Mailer) {
   const { dataSource, config, logger } = deps;
-  return new JobQueue<JobPayloads>(dataSource, config.jobs, logger).handle(
-    EMAIL_JOB,
-    deliverEmailJob({ mailer, sessionSecret: config.sessionSecret, logger }),
-  );
+  const jobs = new JobQueue<JobPayloads>(dataSource, config.jobs, logger);
+  const notificationSettings = new NotificationSettingsService(dataSource);
+  const unsubscribeLinks = new UnsubscribeLinks(config);
+  const mail = new MailService({ config, jobs, composer: new EmailComposer(config, unsubscribeLinks), unsubscribeLinks, notificationSettings });
+  jobs
+    .handle(EMAIL_JOB, deliverEmailJob({ mailer, sessionSecret: config.sessionSecret, logger }))
+    .handle(NOTIFICATION_EMAIL_JOB, sendNotificationEmailJob({ dataSource, mail, logger }));
+  return { jobs, mail, notificationSettings };
+}
+
+/** The job queue alone, with every handler: what `npm run migrate` installs. */
+export function createJobQueue(deps: Omit<ServiceDeps, 'transport'>, mailer: Mailer): JobQueue<JobPayloads> {
+  return createMail(deps, mailer).jobs;
 }
 
 /** Every service of one server instance, wired once at start; transports reach the domain only through these. */
 export function createServices(deps: ServiceDeps) {
   const { dataSource, config, logger, transport } = deps;
   const mailer = createMailer(config, logger);
-  const jobs = createJobQueue(deps, mailer);
-  const notificationSettings = new NotificationSettingsService(dataSource);
-  const unsubscribeLinks = new UnsubscribeLinks(config);
-  const mail = new MailService({ config, jobs, composer: new EmailComposer(config, unsubscribeLinks), unsubscribeLinks, notificationSettings });
+  const { jobs, mail, notificationSettings } = createMail(deps, mailer);
   // The log settles accesses that expired unnoticed before it is read; settling them writes to the log.
   const audit: AuditService = new AuditService(dataSource, { settleOrganization: (organizationId) => expiry.settleOrganization(organizationId) }, logger);
   const expiry = new AccessExpiryService(dataSource, audit);
@@ -69,6 +82,7 @@ export function createServices(deps: ServiceDeps) {
   const events = realtime.events;
   const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions, audit);
   const conversations = new ConversationService(dataSource, events, audit, expiry);
+  const notifications = new NotificationService(dataSource, { config, jobs, events });
 
   return {
     realtime,
@@ -77,17 +91,18 @@ export function createServices(deps: ServiceDeps) {
     rateLimits,
     conversations,
     audit,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events, audit),
+    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events, audit, { mail, notifications }),
     organizations: new OrganizationService(dataSource),
-    comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
+    comments: new CommentService(dataSource, conversations, rateLimits, attachments, events, notifications),
     messages: new MessageService(dataSource, conversations, transport ?? new LoggingTransport(logger), attachments, logger),
-    tasks: new TaskService(dataSource, conversations),
-    guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events, audit, expiry),
+    tasks: new TaskService(dataSource, conversations, notifications),
+    guests: new GuestService(dataSource, config, invitations, sessions, rateLimits, events, audit, expiry, { mail, notifications }),
     attachments,
     mailer,
     jobs,
     mail,
     notificationSettings,
+    notifications,
     /** Fresh per-request loaders for a viewer (scoped to their organization; a null viewer finds nothing). */
     loadersFor: (viewer: Viewer | null): Loaders => createLoaders(dataSource, viewer),
   };

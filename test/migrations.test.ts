@@ -40,7 +40,7 @@ describeOnPostgres('migrations', () => {
     await Promise.all(instances.map(({ database, jobs }) => openDatabase(database, { afterMigrations: () => jobs.install() })));
     const { dataSource } = instances[0]!.database;
     expect(await dataSource.query(`SELECT count(*)::int AS count FROM pgboss.version`)).toEqual([{ count: 1 }]);
-    expect(await dataSource.query(`SELECT name FROM pgboss.queue`)).toEqual([{ name: 'email' }]);
+    expect(await dataSource.query(`SELECT name FROM pgboss.queue ORDER BY name`)).toEqual([{ name: 'email' }, { name: 'notification-email' }]);
     for (const { database, jobs } of instances) {
       await jobs.stop();
       await database.dataSource.destroy();

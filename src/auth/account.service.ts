@@ -6,7 +6,10 @@ import { isUniqueViolation } from '../db';
 import { ActorEntity, type Role } from '../actor/actor.entity';
 import { badInput, DomainError, ErrorCode, forbidden, unauthenticated } from '../errors';
 import { invitationPolicy } from '../invitation/invitation.policy';
-import { InvitationService, invitationInvalid, type IssuedInvitation } from '../invitation/invitation.service';
+import { InvitationService, invitationInvalid } from '../invitation/invitation.service';
+import { renderInvitationEmail } from '../mail/invitation.email';
+import type { MailService } from '../mail/mail.service';
+import type { NotificationService } from '../notification/notification.service';
 import { OrganizationEntity } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
@@ -20,6 +23,12 @@ import type { Viewer } from './viewer';
 export interface AuthResult {
   token: string;
   viewer: ActorEntity;
+}
+
+/** A member invitation as the inviter gets it: the link only while emails do not reach inboxes (SPEC §12). */
+export interface MemberInvitation {
+  invitationUrl: string | null;
+  expiresAt: Date;
 }
 
 const WRONG_CREDENTIALS = 'Wrong email or password.';
@@ -44,6 +53,7 @@ export class AccountService {
     private readonly rateLimits: RateLimitService,
     private readonly events: DomainEvents,
     private readonly audit: AuditService,
+    private readonly notices: { mail: MailService; notifications: NotificationService },
   ) {}
 
   async signUp(input: { organizationName: string; name: string; email: string; password: string }): Promise<AuthResult> {
@@ -161,7 +171,13 @@ export class AccountService {
     return true;
   }
 
-  async inviteMember(viewer: Viewer, input: { email: string; role: Role }, client: Client = NO_CLIENT): Promise<IssuedInvitation> {
+  /**
+   * Emails the invitation to the invitee, in the same transaction. With SMTP
+   * the link reaches only their inbox (`invitationUrl: null`): whoever holds
+   * it sets the account's password. Without it (development) the email lands
+   * in the outbox folder and the inviter gets the link to pass on.
+   */
+  async inviteMember(viewer: Viewer, input: { email: string; role: Role }, client: Client = NO_CLIENT): Promise<MemberInvitation> {
     if (!invitationPolicy.canInviteMember(viewer, input.role)) {
       throw forbidden(input.role === 'OWNER' ? 'Only owners can invite owners.' : 'Only owners and admins can invite members.');
     }
@@ -194,15 +210,35 @@ export class AccountService {
         client,
         details: { email, role: input.role },
       });
-      return invitation;
+      const [names]: { inviter: string; organization: string }[] = await manager.query(
+        `SELECT a.name AS inviter, o.name AS organization FROM actors a JOIN organizations o ON o.id = a.organization_id WHERE a.id = $1`,
+        [viewer.actorId],
+      );
+      // No actor yet, so no setting to unsubscribe from: the email carries no unsubscribe link.
+      await this.notices.mail.enqueue(
+        manager,
+        renderInvitationEmail({
+          invitationId: invitation.id,
+          to: { address: email, name: null, actorId: null },
+          inviterName: names!.inviter,
+          organizationName: names!.organization,
+          conversationSubject: null,
+          invitationUrl: invitation.invitationUrl,
+          expiresAt: invitation.expiresAt,
+        }),
+      );
+      return { invitationUrl: this.notices.mail.reachesInboxes ? null : invitation.invitationUrl, expiresAt: invitation.expiresAt };
     });
   }
 
-  /** Turns a member invitation into a member, or an INVITED guest into an ACTIVE one. */
+  /**
+   * Turns a member invitation into a member, or an INVITED guest into an
+   * ACTIVE one; the member whose link a guest used is notified (GUEST_JOINED).
+   */
   async acceptInvitation(input: { token: string; name: string; password: string }, client: Client = NO_CLIENT): Promise<AuthResult> {
     const name = validate.text(input.name, 'name');
     const passwordHash = await hashPassword(password(input.password), this.config.passwordHashCost);
-    return this.dataSource.transaction(async (manager) => {
+    const { result, notified } = await this.dataSource.transaction(async (manager) => {
       const invitation = await this.invitations.claim(manager, input.token);
       let actor: ActorEntity;
       if (invitation.kind === 'MEMBER') {
@@ -236,8 +272,17 @@ export class AccountService {
         subjectId: actor.id,
         client,
       });
-      return { token: await this.sessions.create(actor.id, manager), viewer: actor };
+      const token = await this.sessions.create(actor.id, manager);
+      const inviterId = invitation.kind === 'GUEST' ? invitation.invitedById : null;
+      const notified = await this.notices.notifications.create(
+        manager,
+        actor.organizationId,
+        inviterId ? [{ recipientId: inviterId, reason: 'GUEST_JOINED', actorId: actor.id }] : [],
+      );
+      return { result: { token, viewer: actor }, notified };
     });
+    await this.notices.notifications.announce(notified);
+    return result;
   }
 
   private async insertMember(

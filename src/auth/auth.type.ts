@@ -13,8 +13,11 @@ export class AuthPayload {
 
 @ObjectType('InvitationPayload')
 export class InvitationPayload {
-  @Field({ description: 'PUBLIC_URL/invitations/<token>: the token is the last path segment.' })
-  invitationUrl: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'PUBLIC_URL/invitations/<token>: the token is the last path segment. Null when a mail transport is configured: then only the invitee\'s inbox gets it.',
+  })
+  invitationUrl: string | null;
 
   @Field()
   expiresAt: Date;

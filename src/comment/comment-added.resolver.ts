@@ -1,8 +1,7 @@
 import { Args, ArgsType, Field, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { scopeOf, type Context } from '../context';
-import { badInput } from '../errors';
 import { decodeCursor } from '../pagination';
-import type { Delivery } from '../realtime/conversation-feed';
+import { overWebsocketsOnly, type Delivery } from '../realtime/delivery';
 import type { LoadedComment } from './comment.loader';
 import { Comment } from './comment.type';
 
@@ -14,9 +13,6 @@ export class CommentAddedArgs {
   @Field(() => String, { nullable: true })
   after?: string | null;
 }
-
-const overWebsocketsOnly = () =>
-  badInput('Subscriptions are served over websockets: connect to /graphql with the graphql-transport-ws protocol.');
 
 /**
  * NOT_FOUND unless the viewer may read the conversation; then this
@@ -48,6 +44,7 @@ export class CommentAddedResolver {
     // Over HTTP graphql-js runs the field once, with no event at all.
     if (!delivery) throw overWebsocketsOnly();
     if (delivery.kind === 'denied') throw delivery.error;
+    if (delivery.kind !== 'comment') throw new Error(`commentAdded got a ${delivery.kind} delivery`);
     return delivery.comment;
   }
 }

@@ -6,6 +6,7 @@ import type { ConversationEntity } from '../conversation/conversation.entity';
 import { badInput, DomainError, ErrorCode } from '../errors';
 import { hydrate } from '../hydrate';
 import { decodeActorId, decodeId } from '../ids';
+import type { NotificationService } from '../notification/notification.service';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
 import * as validate from '../validation';
@@ -34,13 +35,14 @@ export class CommentService {
     private readonly rateLimits: RateLimitService,
     private readonly attachments: AttachmentClaimer,
     private readonly events: DomainEvents,
+    private readonly notifications: NotificationService,
   ) {}
 
   /**
    * Posts an internal comment. Validation, access, mentions and attachments
-   * are all checked before anything is written; the comment, its mentions and
-   * its participants are one transaction, and subscribers hear of it after
-   * the commit.
+   * are all checked before anything is written; the comment, its mentions,
+   * its participants and the mentioned people's notifications are one
+   * transaction, and subscribers hear of it after the commit.
    */
   async post(viewer: Viewer, input: PostCommentInput): Promise<LoadedComment> {
     const conversationId = decodeId(input.conversationId, 'Conversation');
@@ -51,7 +53,7 @@ export class CommentService {
     if (isGuest(viewer) && liveAccess(viewer, conversationId)?.level === 'READ') throw readOnlyAccess();
     if (isGuest(viewer)) await this.rateLimits.consume('guestComment', viewer.actorId);
 
-    const commentId = await this.dataSource.transaction(async (manager) => {
+    const { commentId, notified } = await this.dataSource.transaction(async (manager) => {
       const conversation = await this.conversations.lockReadable(manager, viewer, conversationId, 'comment');
       const mentions = await this.checkMentions(manager, viewer, conversation, mentionIds);
       const [row] = await manager.query(
@@ -72,11 +74,17 @@ export class CommentService {
         ...mentions.filter((actor) => actor.kind === 'MEMBER').map((actor) => actor.id),
       ]);
       await manager.query(`UPDATE conversations SET updated_at = now() WHERE id = $1`, [conversation.id]);
-      return id;
+      const notified = await this.notifications.create(
+        manager,
+        viewer.organizationId,
+        mentions.map((actor) => ({ recipientId: actor.id, reason: 'MENTIONED', actorId: viewer.actorId, conversationId: conversation.id, commentId: id })),
+      );
+      return { commentId: id, notified };
     });
     // Read back after the commit: the conversation's lock, which orders every comment of it, is held no longer than the writes.
     const comment = (await this.findLoaded(viewer.organizationId, commentId))!;
     await this.events.commentAdded({ conversationId: comment.conversationId, commentId: comment.id, seq: comment.seq });
+    await this.notifications.announce(notified);
     return comment;
   }
 

@@ -53,6 +53,9 @@ export class GuestInvitationPayload {
   @Field(() => Guest)
   guest: ActorEntity;
 
-  @Field(() => String, { nullable: true, description: 'Null when an already active guest was simply given one more conversation.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Null when an already active guest was simply given one more conversation, and whenever a mail transport is configured (the link goes only by email).',
+  })
   invitationUrl: string | null;
 }

@@ -11,6 +11,9 @@ import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors
 import { hydrate } from '../hydrate';
 import { decodeId } from '../ids';
 import type { InvitationService } from '../invitation/invitation.service';
+import { renderInvitationEmail } from '../mail/invitation.email';
+import type { MailService } from '../mail/mail.service';
+import type { Notified, NotificationService } from '../notification/notification.service';
 import { OrganizationEntity, type GuestInviters } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
@@ -72,6 +75,7 @@ export class GuestService {
     private readonly events: DomainEvents,
     private readonly audit: AuditService,
     private readonly expiry: AccessExpiryService,
+    private readonly notices: { mail: MailService; notifications: NotificationService },
   ) {}
 
   /** How many conversations a guest may have access to at once (CONVERSATIONS_PER_GUEST). */
@@ -81,10 +85,16 @@ export class GuestService {
 
   /**
    * A new guest (or a revoked one invited again) gets a link; an INVITED one a
-   * fresh link; an ACTIVE one simply one more conversation. The access is
-   * granted at `level` until `expiresAt` (omitted: the organization's default
-   * expiry, if any); an access the guest already has is left as it is
-   * (`updateGuestAccess` changes it).
+   * fresh link; an ACTIVE one simply one more conversation (and an
+   * ADDED_TO_CONVERSATION notification). The access is granted at `level`
+   * until `expiresAt` (omitted: the organization's default expiry, if any);
+   * an access the guest already has is left as it is (`updateGuestAccess`
+   * changes it).
+   *
+   * A link is emailed to the guest in the same transaction. With SMTP it
+   * reaches only their inbox (`invitationUrl: null`): whoever holds it sets
+   * the account's password. Without it (development) the email lands in the
+   * outbox folder and the inviter gets the link to pass on.
    */
   async invite(
     viewer: Viewer,
@@ -98,7 +108,7 @@ export class GuestService {
     const expiresAt = input.expiresAt == null ? null : validate.futureDate(input.expiresAt, 'expiresAt');
     await this.rateLimits.consume('invitation', viewer.actorId);
 
-    return this.dataSource.transaction(async (manager) => {
+    const { invitation, notified } = await this.dataSource.transaction(async (manager) => {
       const organization = await this.lockOrganization(manager, viewer);
       const conversation = await this.conversationTakingGuests(manager, viewer, conversationId);
       const member = await manager
@@ -139,10 +149,11 @@ export class GuestService {
       const event = { organizationId: organization.id, actorId: viewer.actorId, subjectId: guest.id, conversationId: conversation.id, client };
 
       if (guest.status === 'ACTIVE') {
-        if (granted) await this.audit.record(manager, { ...event, action: 'GUEST_ADDED' });
-        return { guest, invitationUrl: null };
+        if (!granted) return { invitation: { guest, invitationUrl: null }, notified: null };
+        await this.audit.record(manager, { ...event, action: 'GUEST_ADDED' });
+        return { invitation: { guest, invitationUrl: null }, notified: await this.notifyAdded(manager, viewer, guest, conversation) };
       }
-      const { invitationUrl } = await this.invitations.issue(manager, {
+      const issued = await this.invitations.issue(manager, {
         organizationId: organization.id,
         kind: 'GUEST',
         email,
@@ -150,8 +161,24 @@ export class GuestService {
         invitedById: viewer.actorId,
       });
       await this.audit.record(manager, { ...event, action: 'GUEST_INVITED' });
-      return { guest, invitationUrl };
+      // Their invitation is an INVITED guest's notice of the conversation: they have no session to see a notification in.
+      const [inviter] = await manager.query(`SELECT name FROM actors WHERE id = $1`, [viewer.actorId]);
+      await this.notices.mail.enqueue(
+        manager,
+        renderInvitationEmail({
+          invitationId: issued.id,
+          to: { address: email, name, actorId: guest.id },
+          inviterName: inviter.name,
+          organizationName: organization.name,
+          conversationSubject: conversation.subject ?? '(no subject)',
+          invitationUrl: issued.invitationUrl,
+          expiresAt: issued.expiresAt,
+        }),
+      );
+      return { invitation: { guest, invitationUrl: this.notices.mail.reachesInboxes ? null : issued.invitationUrl }, notified: null };
     });
+    if (notified) await this.notices.notifications.announce(notified);
+    return invitation;
   }
 
   /** With the COMMENT level and the organization's default expiry, if any. */
@@ -159,7 +186,7 @@ export class GuestService {
     this.assertCanManage(viewer);
     const guestId = decodeId(input.guestId, 'Guest');
     const conversationId = decodeId(input.conversationId, 'Conversation');
-    return this.dataSource.transaction(async (manager) => {
+    const { guest, notified } = await this.dataSource.transaction(async (manager) => {
       const organization = await this.lockOrganization(manager, viewer);
       const guest = await this.lockGuest(manager, viewer, guestId);
       const conversation = await this.conversationTakingGuests(manager, viewer, conversationId);
@@ -167,18 +194,27 @@ export class GuestService {
         throw badInput('This guest was revoked: invite them again with inviteGuest to give them access.', 'guestId');
       }
       const granted = await this.grant(manager, viewer, guest, conversation, { level: 'COMMENT', expiresAt: this.defaultExpiry(organization) });
-      if (granted) {
-        await this.audit.record(manager, {
-          organizationId: viewer.organizationId,
-          action: 'GUEST_ADDED',
-          actorId: viewer.actorId,
-          subjectId: guest.id,
-          conversationId: conversation.id,
-          client,
-        });
-      }
-      return guest;
+      if (!granted) return { guest, notified: null };
+      await this.audit.record(manager, {
+        organizationId: viewer.organizationId,
+        action: 'GUEST_ADDED',
+        actorId: viewer.actorId,
+        subjectId: guest.id,
+        conversationId: conversation.id,
+        client,
+      });
+      // An INVITED guest has no session yet: the conversation is theirs when they accept their invitation.
+      return { guest, notified: guest.status === 'ACTIVE' ? await this.notifyAdded(manager, viewer, guest, conversation) : null };
     });
+    if (notified) await this.notices.notifications.announce(notified);
+    return guest;
+  }
+
+  /** ADDED_TO_CONVERSATION for an ACTIVE guest who was given one more conversation; last in the transaction. */
+  private notifyAdded(manager: EntityManager, viewer: Viewer, guest: ActorEntity, conversation: ConversationEntity): Promise<Notified> {
+    return this.notices.notifications.create(manager, viewer.organizationId, [
+      { recipientId: guest.id, reason: 'ADDED_TO_CONVERSATION', actorId: viewer.actorId, conversationId: conversation.id },
+    ]);
   }
 
   /** Takes effect at once: the guest's next request and open subscriptions no longer see the conversation. */

@@ -8,6 +8,8 @@ import { InvitationEntity } from './invitation.entity';
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export interface IssuedInvitation {
+  /** What its email is about (`invitation:<id>`). */
+  id: string;
   invitationUrl: string;
   expiresAt: Date;
 }
@@ -34,7 +36,7 @@ export class InvitationService {
     }
     const token = newToken('inv');
     const expiresAt = new Date(Date.now() + INVITATION_TTL_MS);
-    await manager.insert(InvitationEntity, {
+    const inserted = await manager.insert(InvitationEntity, {
       organizationId: fields.organizationId,
       kind: fields.kind,
       email: fields.email,
@@ -44,7 +46,7 @@ export class InvitationService {
       tokenHash: hashToken(this.config.sessionSecret, token),
       expiresAt,
     });
-    return { invitationUrl: `${this.config.publicUrl}/invitations/${token}`, expiresAt };
+    return { id: inserted.identifiers[0]!.id as string, invitationUrl: `${this.config.publicUrl}/invitations/${token}`, expiresAt };
   }
 
   /**

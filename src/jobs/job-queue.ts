@@ -33,9 +33,17 @@ export interface EnqueueOptions {
   readonly key?: string;
 }
 
-/** What a service needs of the queue: adding a job inside its own transaction. */
+/** One job of a batch: its payload and how it is queued. */
+export interface JobToEnqueue<T> {
+  readonly payload: T;
+  readonly options?: EnqueueOptions;
+}
+
+/** What a service needs of the queue: adding jobs inside its own transaction. */
 export interface JobEnqueuer<Payloads> {
   enqueue<K extends keyof Payloads & string>(manager: EntityManager, name: K, payload: Payloads[K], options?: EnqueueOptions): Promise<string | null>;
+  /** Any number of jobs of one name in one statement: what a cause with many recipients uses, so its cost does not grow with them. */
+  enqueueMany<K extends keyof Payloads & string>(manager: EntityManager, name: K, jobs: readonly JobToEnqueue<Payloads[K]>[]): Promise<void>;
 }
 
 type Job = PgBoss.JobWithMetadata<unknown>;
@@ -141,6 +149,29 @@ export class JobQueue<Payloads extends object> implements JobEnqueuer<Payloads> 
       retryBackoff: true,
       expireInSeconds: this.config.staleSeconds,
     });
+  }
+
+  /**
+   * Adds many jobs of one name in the transaction of `manager`, in one
+   * statement (pg-boss's `insert`), with the same semantics as `enqueue`:
+   * they exist if and only if that transaction commits, and a key already
+   * queued adds nothing.
+   */
+  async enqueueMany<K extends keyof Payloads & string>(manager: EntityManager, name: K, jobs: readonly JobToEnqueue<Payloads[K]>[]): Promise<void> {
+    if (!this.handlers.has(name)) throw new Error(`no job handler for "${name}": register it with handle() before install()`);
+    if (jobs.length === 0) return;
+    const rows = jobs.map(({ payload, options = {} }) => ({
+      name,
+      data: payload as object,
+      id: options.key === undefined ? undefined : keyId(name, options.key),
+      // `insert` reads a string: an ISO moment, or an interval from the database's now() ("120" is 120 seconds).
+      startAfter: options.runAt?.toISOString() ?? (options.delaySeconds === undefined ? undefined : String(options.delaySeconds)),
+      retryLimit: this.config.retryLimit,
+      retryDelay: this.config.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: this.config.staleSeconds,
+    }));
+    await this.boss.insert(rows, { db: { executeSql: async (text, values) => ({ rows: await manager.query(text, values) }) } });
   }
 
   private async runBatch(name: string, handler: JobHandler<never>, jobs: Job[]): Promise<void> {

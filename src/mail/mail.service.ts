@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { EntityManager } from 'typeorm';
 import type { Config } from '../config';
 import type { JobEnqueuer } from '../jobs/job-queue';
@@ -31,6 +32,11 @@ export class MailService {
    */
   get reachesInboxes(): boolean {
     return this.deps.config.mail.smtpUrl !== null;
+  }
+
+  /** The folder emails are written to instead (no SMTP_URL), as an absolute path; null when they reach inboxes. */
+  get outboxDir(): string | null {
+    return this.reachesInboxes ? null : resolve(this.deps.config.mail.outboxDir);
   }
 
   /** A link into the web app (PUBLIC_URL/…), for renderers. */

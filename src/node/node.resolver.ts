@@ -34,6 +34,7 @@ const finders: Record<NodeType, NodeFinder> = {
   Team: async (_context, { viewer, loaders }, id) => (isMember(viewer) ? loaders.team.load(id) : null),
   Attachment: ({ services }, { viewer }, id) => services.attachments.findVisible(viewer, id),
   AuditEvent: ({ services }, { viewer }, id) => services.audit.find(viewer, id),
+  Notification: ({ services }, { viewer }, id) => services.notifications.find(viewer, id),
 };
 
 @Resolver()

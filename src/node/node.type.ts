@@ -5,6 +5,7 @@ import { AuditEventEntity } from '../audit/audit.entity';
 import { CommentEntity } from '../comment/comment.entity';
 import { ConversationEntity } from '../conversation/conversation.entity';
 import { MessageEntity } from '../message/message.entity';
+import { NotificationEntity } from '../notification/notification.entity';
 import { OrganizationEntity } from '../organization/organization.entity';
 import { TaskEntity } from '../task/task.entity';
 import { TeamEntity } from '../team/team.entity';
@@ -20,6 +21,7 @@ export function graphqlTypeOf(value: unknown): string | undefined {
   if (value instanceof TeamEntity) return 'Team';
   if (value instanceof OrganizationEntity) return 'Organization';
   if (value instanceof AuditEventEntity) return 'AuditEvent';
+  if (value instanceof NotificationEntity) return 'Notification';
   return undefined;
 }
 

@@ -1,12 +1,18 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { Viewer } from '../auth/viewer';
 import { NotificationSettingsEntity, type EmailNotifications } from './notification-settings.entity';
 
 /** What an actor who never changed their settings gets. */
 export const DEFAULT_EMAIL_NOTIFICATIONS: EmailNotifications = 'ALL';
 
+/** An actor's notification settings as the API shows them. */
+export interface NotificationSettings {
+  email: EmailNotifications;
+}
+
 /**
  * Notification settings by actor id. Callers decide who may read or change
- * whose: the signed unsubscribe link names its actor; the API will pass the viewer's own id.
+ * whose: the signed unsubscribe link names its actor; the API only ever the viewer's own.
  */
 export class NotificationSettingsService {
   constructor(private readonly dataSource: DataSource) {}
@@ -29,5 +35,17 @@ export class NotificationSettingsService {
       [actorId, email],
     );
     return rows.length > 0;
+  }
+
+  /** The viewer's own settings (every actor, member or guest, has them). */
+  async ofViewer(viewer: Viewer): Promise<NotificationSettings> {
+    const settings = await this.emailSettings([viewer.actorId]);
+    return { email: settings.get(viewer.actorId)! };
+  }
+
+  /** Changes the viewer's own settings; what they are afterwards. */
+  async updateForViewer(viewer: Viewer, input: NotificationSettings): Promise<NotificationSettings> {
+    await this.setEmail(viewer.actorId, input.email);
+    return { email: input.email };
   }
 }

@@ -1,36 +1,11 @@
-import type { Viewer } from '../auth/viewer';
 import type { LoadedComment } from '../comment/comment.loader';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { conversationPolicy } from '../conversation/conversation.policy';
-import { forbidden, type DomainError } from '../errors';
+import { forbidden } from '../errors';
 import type { Logger } from '../logger';
-import type { LiveConnection } from './connection';
-import type { DeliveryQueue } from './delivery-queue';
+import type { Delivery, FeedSubscriber } from './delivery';
 import type { FeedStore } from './feed.store';
 import { Topic, type PubSubTransport } from './pubsub';
-
-/**
- * What a subscription yields: a comment to run the subscriber's selection on,
- * as that subscriber's current viewer (with the conversation the feed already
- * read, so the selection needs no query of its own), or the reason the
- * subscription ends.
- */
-export type Delivery =
-  | { kind: 'comment'; comment: LoadedComment; viewer: Viewer; conversation: ConversationEntity }
-  | { kind: 'denied'; error: DomainError };
-
-export interface FeedSubscriber {
-  readonly sessionId: string;
-  readonly actorId: string;
-  /** Refreshed at every re-authorization, so each event runs with current permissions. */
-  viewer: Viewer;
-  /** The last comment sequence queued for this subscriber; null until it has joined. */
-  cursor: bigint | null;
-  /** Live comments that arrive while the subscriber's catch-up is being read, sent right after it. */
-  held: Delivery[] | null;
-  readonly queue: DeliveryQueue<Delivery>;
-  readonly connection: LiveConnection;
-}
 
 const BATCH = 100;
 const RETRY_MS = 1000;

@@ -13,4 +13,6 @@ export interface DomainEvents {
    * Without actorIds, every guest session of the organization is concerned.
    */
   sessionsChanged(event: { organizationId: string; actorIds?: string[] }): Promise<void>;
+  /** Notifications were committed for these recipients. */
+  notificationsAdded(event: { organizationId: string; recipientIds: string[] }): Promise<void>;
 }

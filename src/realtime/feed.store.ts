@@ -3,6 +3,8 @@ import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
 import { COMMENT_WITH_RELATIONS, hydrateComment, type LoadedComment } from '../comment/comment.loader';
 import { ConversationEntity } from '../conversation/conversation.entity';
+import { hydrateNotification, NOTIFICATION_WITH_RELATIONS, type LoadedNotification } from '../notification/notification.loader';
+import type { NotificationFeedStore, NotificationRange } from './notification-feed';
 
 /** The conversation a feed serves, as far as its reads need it. */
 export type FeedConversation = Pick<ConversationEntity, 'id' | 'organizationId' | 'kind'>;
@@ -25,7 +27,7 @@ export interface ConversationExpiry {
   settleConversation(conversationId: string): Promise<unknown>;
 }
 
-export class PostgresFeedStore implements FeedStore {
+export class PostgresFeedStore implements FeedStore, NotificationFeedStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: SessionService,
@@ -51,6 +53,37 @@ export class PostgresFeedStore implements FeedStore {
 
   async conversation(conversation: FeedConversation): Promise<ConversationEntity | null> {
     return this.dataSource.getRepository(ConversationEntity).findOneBy({ id: conversation.id, organizationId: conversation.organizationId });
+  }
+
+  async latestNotificationSeqs(organizationId: string, recipientIds: readonly string[]): Promise<Map<string, bigint>> {
+    const rows: { recipient_id: string; seq: string | null }[] = await this.dataSource.query(
+      `SELECT r.id AS recipient_id, (SELECT max(n.seq) FROM notifications n WHERE n.recipient_id = r.id AND n.organization_id = $2)::text AS seq
+         FROM unnest($1::uuid[]) AS r(id)`,
+      [recipientIds, organizationId],
+    );
+    return new Map(rows.map((row) => [row.recipient_id, BigInt(row.seq ?? 0)]));
+  }
+
+  async notifications(organizationId: string, ranges: readonly NotificationRange[], limit: number): Promise<LoadedNotification[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT page.* FROM unnest($2::uuid[], $3::bigint[], $4::bigint[]) AS lane(recipient_id, after_seq, up_to_seq)
+        CROSS JOIN LATERAL (
+          SELECT ${NOTIFICATION_WITH_RELATIONS} FROM notifications n
+           WHERE n.recipient_id = lane.recipient_id AND n.organization_id = $1
+             AND n.seq > lane.after_seq AND (lane.up_to_seq IS NULL OR n.seq <= lane.up_to_seq)
+           ORDER BY n.seq
+           LIMIT $5
+        ) page
+        ORDER BY page.recipient_id, page.seq`,
+      [
+        organizationId,
+        ranges.map((range) => range.recipientId),
+        ranges.map((range) => range.afterSeq.toString()),
+        ranges.map((range) => range.upToSeq?.toString() ?? null),
+        limit,
+      ],
+    );
+    return rows.map((row) => hydrateNotification(this.dataSource, row));
   }
 
   viewers(sessionIds: string[]): Promise<Map<string, Viewer>> {

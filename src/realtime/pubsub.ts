@@ -14,6 +14,8 @@ export enum Topic {
   COMMENT_ADDED = 'comment-added',
   /** One channel per organization (`control:<organizationId>`): access or sessions changed there. */
   CONTROL = 'control',
+  /** One channel per organization (`notification-added:<organizationId>`): notifications were committed for these recipients. */
+  NOTIFICATION_ADDED = 'notification-added',
 }
 
 export interface CommentAddedSignal {
@@ -21,6 +23,16 @@ export interface CommentAddedSignal {
   commentId: string;
   /** The comment's sequence number, as a decimal string. */
   seq: string;
+}
+
+export interface NotificationAddedSignal {
+  organizationId: string;
+  /**
+   * Who has new notifications (at most a comment's mentions): only their
+   * lanes read. Null: anyone of the organization may (what a doorbell resent
+   * after an outage says, since it stands for every one lost meanwhile).
+   */
+  recipientIds: string[] | null;
 }
 
 export type ControlSignal =
@@ -31,6 +43,7 @@ export type ControlSignal =
 export type Topics = {
   [Topic.COMMENT_ADDED]: [conversationId: string, signal: CommentAddedSignal];
   [Topic.CONTROL]: [organizationId: string, signal: ControlSignal];
+  [Topic.NOTIFICATION_ADDED]: [organizationId: string, signal: NotificationAddedSignal];
 };
 
 export interface PubSubTransport {

@@ -5,10 +5,12 @@ import type { Config } from '../config';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import type { Logger } from '../logger';
 import type { LiveConnection } from './connection';
-import { ConversationFeed, type Delivery, type FeedSubscriber } from './conversation-feed';
+import { ConversationFeed } from './conversation-feed';
+import type { Delivery, FeedSubscriber } from './delivery';
 import { DeliveryQueue } from './delivery-queue';
 import type { DomainEvents } from './events';
 import { PostgresFeedStore, type ConversationExpiry } from './feed.store';
+import { NotificationFeed } from './notification-feed';
 import { createPubSubTransport, Topic, type ControlSignal, type PubSubTransport, type Topics } from './pubsub';
 
 /**
@@ -20,13 +22,16 @@ const SWEEP_INTERVAL_MS = 30_000;
 
 interface OrganizationWatch {
   readonly feeds: Set<ConversationFeed>;
+  /** The organization's `notificationAdded` feed, while it has subscribers here. */
+  notifications: NotificationFeed | null;
   readonly signals: AsyncIterator<unknown>;
 }
 
 /**
  * The real-time layer of one instance: it publishes domain events after their
  * commit, and serves `commentAdded` subscriptions through one feed per
- * conversation and one control channel per organization with subscribers here.
+ * conversation, `notificationAdded` through one feed per organization, and
+ * one control channel per organization with subscribers here.
  */
 export class RealtimeService {
   /** What services call after a commit. Never throws: a failed publish is logged and PostgreSQL stays the truth. */
@@ -35,6 +40,7 @@ export class RealtimeService {
   private readonly logger: Logger;
   private transport: PubSubTransport | null = null;
   private readonly feeds = new Map<string, ConversationFeed>();
+  private readonly notificationFeeds = new Map<string, NotificationFeed>();
   private readonly organizations = new Map<string, OrganizationWatch>();
   private sweepTimer: NodeJS.Timeout | null = null;
 
@@ -55,6 +61,14 @@ export class RealtimeService {
       sessionsChanged: async ({ organizationId, actorIds }) => {
         await this.control({ type: 'sessionsChanged', organizationId, actorIds: actorIds ? [...actorIds] : null });
       },
+      notificationsAdded: async ({ organizationId, recipientIds }) => {
+        const published = await this.publish(Topic.NOTIFICATION_ADDED, organizationId, { organizationId, recipientIds: [...recipientIds] });
+        if (published) return;
+        // Redis is away: subscribers here still hear of it. The transport sends the channel's last doorbell
+        // again when Redis returns; this one names nobody in particular, so that it stands for every one lost.
+        this.notificationFeeds.get(organizationId)?.ring(recipientIds);
+        await this.publish(Topic.NOTIFICATION_ADDED, organizationId, { organizationId, recipientIds: null });
+      },
     };
   }
 
@@ -67,25 +81,20 @@ export class RealtimeService {
   start(): void {
     if (this.transport) return;
     this.transport = createPubSubTransport(this.deps.config, this.deps.logger);
-    this.transport.onReconnect(() => {
-      // Doorbells and control messages published during the outage are gone: ask PostgreSQL.
-      for (const feed of this.feeds.values()) {
-        feed.recheck();
-        feed.ring();
-      }
-    });
-    this.sweepTimer = setInterval(() => {
-      for (const feed of this.feeds.values()) {
-        feed.recheck();
-        feed.ring();
-      }
-    }, SWEEP_INTERVAL_MS);
+    // Doorbells and control messages published during an outage are gone: ask PostgreSQL.
+    this.transport.onReconnect(() => this.catchUpAll());
+    this.sweepTimer = setInterval(() => this.catchUpAll(), SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();
   }
 
   /** How many subscriptions of this conversation this instance serves live: for health checks and tests. */
   liveSubscriptions(conversationId: string): number {
     return this.feeds.get(conversationId)?.liveCount ?? 0;
+  }
+
+  /** How many `notificationAdded` subscriptions of this actor this instance serves live: for health checks and tests. */
+  liveNotificationSubscriptions(organizationId: string, actorId: string): number {
+    return this.notificationFeeds.get(organizationId)?.liveCount(actorId) ?? 0;
   }
 
   /** Whether the pub/sub backend answers: true in process. */
@@ -97,8 +106,9 @@ export class RealtimeService {
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
-    for (const feed of [...this.feeds.values()]) feed.close(true);
+    for (const feed of [...this.feeds.values(), ...this.notificationFeeds.values()]) feed.close(true);
     this.feeds.clear();
+    this.notificationFeeds.clear();
     for (const watch of this.organizations.values()) void watch.signals.return?.();
     this.organizations.clear();
     const transport = this.transport;
@@ -132,6 +142,58 @@ export class RealtimeService {
     return member.queue;
   }
 
+  /**
+   * The viewer's own notifications: those after `afterSeq` (when given)
+   * first, then each new one, as the subscriber's own deliveries, each only
+   * while the subscriber may see it, until the subscriber leaves or its
+   * session ends (the connection is told).
+   */
+  async subscribeToNotifications(subscriber: { viewer: Viewer; connection: LiveConnection }, afterSeq: bigint | null): Promise<AsyncIterableIterator<Delivery>> {
+    const { viewer, connection } = subscriber;
+    const feed = this.notificationFeedFor(viewer.organizationId);
+    const member: FeedSubscriber = {
+      sessionId: viewer.sessionId,
+      actorId: viewer.actorId,
+      viewer,
+      cursor: null,
+      held: null,
+      queue: new DeliveryQueue<Delivery>(() => feed.leave(member)),
+      connection,
+    };
+    await feed.join(member, afterSeq);
+    return member.queue;
+  }
+
+  private catchUpAll(): void {
+    for (const feed of [...this.feeds.values(), ...this.notificationFeeds.values()]) {
+      feed.recheck();
+      feed.ring();
+    }
+  }
+
+  private notificationFeedFor(organizationId: string): NotificationFeed {
+    const existing = this.notificationFeeds.get(organizationId);
+    if (existing) return existing;
+    const feed = new NotificationFeed(organizationId, {
+      transport: this.started(),
+      store: this.store,
+      logger: this.logger,
+      onEmpty: (empty) => this.dropNotificationFeed(empty),
+    });
+    this.notificationFeeds.set(organizationId, feed);
+    this.watch(organizationId).notifications = feed;
+    feed.start();
+    return feed;
+  }
+
+  private dropNotificationFeed(feed: NotificationFeed): void {
+    if (this.notificationFeeds.get(feed.organizationId) === feed) this.notificationFeeds.delete(feed.organizationId);
+    feed.close();
+    const watch = this.organizations.get(feed.organizationId);
+    if (watch?.notifications === feed) watch.notifications = null;
+    this.unwatchIfIdle(feed.organizationId);
+  }
+
   private feedFor(conversation: ConversationEntity): ConversationFeed {
     const existing = this.feeds.get(conversation.id);
     if (existing) return existing;
@@ -150,13 +212,16 @@ export class RealtimeService {
   private dropFeed(feed: ConversationFeed): void {
     if (this.feeds.get(feed.conversationId) === feed) this.feeds.delete(feed.conversationId);
     feed.close();
-    const watch = this.organizations.get(feed.organizationId);
-    if (!watch) return;
-    watch.feeds.delete(feed);
-    if (watch.feeds.size === 0) {
-      this.organizations.delete(feed.organizationId);
-      void watch.signals.return?.();
-    }
+    this.organizations.get(feed.organizationId)?.feeds.delete(feed);
+    this.unwatchIfIdle(feed.organizationId);
+  }
+
+  /** Leaves the organization's control channel once no feed of it is left here. */
+  private unwatchIfIdle(organizationId: string): void {
+    const watch = this.organizations.get(organizationId);
+    if (!watch || watch.feeds.size > 0 || watch.notifications) return;
+    this.organizations.delete(organizationId);
+    void watch.signals.return?.();
   }
 
   /** The organization's control channel, subscribed while any of its conversations has a feed here. */
@@ -165,7 +230,7 @@ export class RealtimeService {
     if (existing) return existing;
     const transport = this.started();
     const signals = transport.pubSub.subscribe(Topic.CONTROL, organizationId)[Symbol.asyncIterator]();
-    const watch: OrganizationWatch = { feeds: new Set(), signals };
+    const watch: OrganizationWatch = { feeds: new Set(), notifications: null, signals };
     this.organizations.set(organizationId, watch);
     void (async () => {
       try {
@@ -175,7 +240,10 @@ export class RealtimeService {
       }
     })();
     // Access may have changed between the subscriber's check and this channel becoming active.
-    void transport.subscribed(Topic.CONTROL, organizationId).then(() => watch.feeds.forEach((feed) => feed.recheck()));
+    void transport.subscribed(Topic.CONTROL, organizationId).then(() => {
+      watch.feeds.forEach((feed) => feed.recheck());
+      watch.notifications?.recheck();
+    });
     return watch;
   }
 
@@ -187,6 +255,9 @@ export class RealtimeService {
       if (signal.type === 'sessionsChanged' && signal.actorIds && !feed.hasActor(signal.actorIds)) continue;
       feed.recheck();
     }
+    // Access changes need nothing here: each batch of notifications is shown as its subscriber's viewer of that moment.
+    const notifications = watch.notifications;
+    if (notifications && signal.type === 'sessionsChanged' && (!signal.actorIds || notifications.hasActor(signal.actorIds))) notifications.recheck();
   }
 
   private started(): PubSubTransport {

@@ -1,7 +1,7 @@
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Viewer } from '../auth/viewer';
 import { contextAs, type Context } from '../context';
-import type { Delivery } from './conversation-feed';
+import type { Delivery } from './delivery';
 
 /**
  * What an event's result can depend on, besides the operation: a member's
@@ -18,13 +18,21 @@ function audience(viewer: Viewer): string {
  * fresh loaders primed with what the feed already read, so field rules apply
  * per subscriber and a typical selection costs no query.
  */
-function eventContext(operation: Context, delivery: Extract<Delivery, { kind: 'comment' }>): Context {
-  const { comment, conversation, viewer } = delivery;
-  const context = contextAs(operation, viewer);
-  context.loaders.conversation.prime(conversation.id, conversation);
-  for (const actor of [...(comment.author ? [comment.author] : []), ...(comment.mentions ?? [])]) context.loaders.actor.prime(actor.id, actor);
+function eventContext(operation: Context, delivery: LiveEvent): Context {
+  const context = contextAs(operation, delivery.viewer);
+  const { comment, conversation } = delivery.kind === 'comment' ? delivery : delivery.notification;
+  if (conversation) context.loaders.conversation.prime(conversation.id, conversation);
+  const actors = delivery.kind === 'notification' && delivery.notification.actor ? [delivery.notification.actor] : [];
+  if (comment) actors.push(...(comment.author ? [comment.author] : []), ...(comment.mentions ?? []));
+  for (const actor of actors) context.loaders.actor.prime(actor.id, actor);
   return context;
 }
+
+/** A delivery that carries an event (not the end of a subscription). */
+type LiveEvent = Exclude<Delivery, { kind: 'denied' }>;
+
+/** The object every subscriber of an event receives, the same for all: what shared results are kept by. */
+const eventOf = (delivery: LiveEvent): object => (delivery.kind === 'comment' ? delivery.comment : delivery.notification);
 
 /** Like graphql-js's own mapping of a source stream, with `return` passed straight through so an idle subscription ends at once. */
 function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, map: (value: T) => Promise<U>): AsyncIterableIterator<U> {
@@ -55,7 +63,7 @@ function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, map: (value: T) => P
 export class SharedSubscriptionExecution {
   private readonly documentIds = new WeakMap<DocumentNode, number>();
   private nextDocumentId = 0;
-  /** Per comment (dropped with it), the result per operation and audience. */
+  /** Per event (dropped with it), the result per operation and audience. */
   private readonly results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
 
   /** The `subscribe` that graphql-ws runs for subscription operations. */
@@ -67,11 +75,11 @@ export class SharedSubscriptionExecution {
 
   private resultFor(args: ExecutionArgs, delivery: Delivery): Promise<ExecutionResult> {
     // A denied delivery runs in the operation's own context: its resolver only throws.
-    if (delivery.kind !== 'comment') return Promise.resolve(execute({ ...args, rootValue: delivery }));
-    let byOperation = this.results.get(delivery.comment);
+    if (delivery.kind === 'denied') return Promise.resolve(execute({ ...args, rootValue: delivery }));
+    let byOperation = this.results.get(eventOf(delivery));
     if (!byOperation) {
       byOperation = new Map();
-      this.results.set(delivery.comment, byOperation);
+      this.results.set(eventOf(delivery), byOperation);
     }
     const key = `${this.documentId(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${audience(delivery.viewer)}`;
     let result = byOperation.get(key);

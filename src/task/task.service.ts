@@ -5,6 +5,7 @@ import { conversationPolicy } from '../conversation/conversation.policy';
 import { addParticipants, type ConversationService } from '../conversation/conversation.service';
 import { badInput, forbidden, notFound } from '../errors';
 import { decodeId } from '../ids';
+import type { Notified, NotificationService } from '../notification/notification.service';
 import * as validate from '../validation';
 import { hydrateTask, TASK_WITH_RELATIONS, type LoadedTask } from './task.loader';
 
@@ -19,13 +20,14 @@ export class TaskService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly conversations: ConversationService,
+    private readonly notifications: NotificationService,
   ) {}
 
   async create(viewer: Viewer, conversationGlobalId: string, fields: TaskFields & { title: string }): Promise<LoadedTask> {
     if (!conversationPolicy.canManage(viewer)) throw forbidden('Only organization members can create tasks.');
     const conversationId = decodeId(conversationGlobalId, 'Conversation');
     const title = validate.text(fields.title, 'title', { max: 500 });
-    return this.dataSource.transaction(async (manager) => {
+    const { task, notified } = await this.dataSource.transaction(async (manager) => {
       const conversation = await this.conversations.lockReadable(manager, viewer, conversationId);
       const assigneeId = fields.assigneeId != null ? await this.assignee(manager, viewer, fields.assigneeId) : null;
       const [row] = await manager.query(
@@ -34,16 +36,19 @@ export class TaskService {
       );
       // Whoever is assigned work in a conversation takes part in it.
       if (assigneeId) await addParticipants(manager, conversation.id, [assigneeId]);
-      return this.load(manager, row.id);
+      const task = await this.load(manager, row.id);
+      return { task, notified: await this.notifyAssignee(manager, viewer, task, assigneeId) };
     });
+    await this.notifications.announce(notified);
+    return task;
   }
 
   async update(viewer: Viewer, globalId: string, fields: TaskFields): Promise<LoadedTask> {
     if (!conversationPolicy.canManage(viewer)) throw forbidden('Only organization members can change tasks.');
     const id = decodeId(globalId, 'Task');
     const title = fields.title == null ? undefined : validate.text(fields.title, 'title', { max: 500 });
-    return this.dataSource.transaction(async (manager) => {
-      const [task] = await manager.query(`SELECT id, conversation_id FROM tasks WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
+    const { task: updated, notified } = await this.dataSource.transaction(async (manager) => {
+      const [task] = await manager.query(`SELECT id, conversation_id, assignee_id FROM tasks WHERE id = $1 AND organization_id = $2 FOR UPDATE`, [
         id,
         viewer.organizationId,
       ]);
@@ -56,15 +61,28 @@ export class TaskService {
       };
       if (title !== undefined) set('title', title);
       if (fields.done != null) set('done', fields.done);
+      let newAssigneeId: string | null = null;
       if (fields.assigneeId !== undefined) {
         const assigneeId = fields.assigneeId != null ? await this.assignee(manager, viewer, fields.assigneeId) : null;
         set('assignee_id', assigneeId);
         if (assigneeId) await addParticipants(manager, task.conversation_id, [assigneeId]);
+        if (assigneeId !== task.assignee_id) newAssigneeId = assigneeId;
       }
       if (fields.dueAt !== undefined) set('due_at', fields.dueAt);
       if (sets.length > 0) await manager.query(`UPDATE tasks SET ${sets.join(', ')} WHERE id = $1`, [id, ...values]);
-      return this.load(manager, id);
+      const loaded = await this.load(manager, id);
+      return { task: loaded, notified: await this.notifyAssignee(manager, viewer, loaded, newAssigneeId) };
     });
+    await this.notifications.announce(notified);
+    return updated;
+  }
+
+  /** TASK_ASSIGNED for a new assignee, unless they assigned themself (SPEC §12); last in the transaction. */
+  private notifyAssignee(manager: EntityManager, viewer: Viewer, task: LoadedTask, assigneeId: string | null): Promise<Notified> {
+    const notices = assigneeId
+      ? [{ recipientId: assigneeId, reason: 'TASK_ASSIGNED' as const, actorId: viewer.actorId, conversationId: task.conversationId, taskId: task.id }]
+      : [];
+    return this.notifications.create(manager, viewer.organizationId, notices);
   }
 
   async findLoaded(organizationId: string, id: string): Promise<LoadedTask | null> {

@@ -1,0 +1,18 @@
+import { Field, ID, InputType } from 'type-graphql';
+import type { EmailNotifications } from './notification-settings.entity';
+import { EmailNotificationsEnum } from './notification.type';
+
+@InputType('MarkNotificationsReadInput')
+export class MarkNotificationsReadInput {
+  @Field(() => [ID], { nullable: true, description: 'At most 100, all the viewer\'s own: otherwise NOT_FOUND and nothing changes.' })
+  ids?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Every unread notification of the viewer.' })
+  all?: boolean | null;
+}
+
+@InputType('UpdateNotificationSettingsInput')
+export class UpdateNotificationSettingsInput {
+  @Field(() => EmailNotificationsEnum)
+  email: EmailNotifications;
+}
