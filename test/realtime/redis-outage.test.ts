@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
-import { buildOrganization, type Session } from '../support/factories';
+import { buildMember, buildOrganization, type Session } from '../support/factories';
+import { mention, NOTIFICATION_ADDED } from '../notifications/helpers';
 import { startServer, usingPostgres, type TestServer } from '../support/server';
 import { reachable } from '../support/services';
 import { connect, within, type TestClient } from '../support/websocket';
@@ -137,6 +138,29 @@ const hasRedisServer = (() => {
     } finally {
       await redis.start();
     }
+  });
+
+  it('loses no notification: those committed while Redis is down reach a subscriber on the other instance when it returns', async () => {
+    const conversation = await conversationOf(first, owner);
+    const member = await buildMember(first, { inviter: owner });
+    const client = await connect(first, member.token);
+    clients.push(client);
+    const subscription = client.subscribe(NOTIFICATION_ADDED);
+    const live = async () => {
+      while (first.app.services.realtime.liveNotificationSubscriptions(owner.viewer.organizationId, member.actor.id) < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await within(live(), 3000, 'a live notification subscription');
+
+    await redis.stop();
+    await mention(second, owner, conversation.uuid, [member.actor], 'during 1');
+    await mention(second, owner, conversation.uuid, [member.actor], 'during 2');
+    await redis.start();
+
+    const caughtUp = await subscription.take(2, 10_000);
+    expect(caughtUp.map((result) => result.data!.notificationAdded.comment.body)).toEqual(['during 1', 'during 2']);
+    await mention(second, owner, conversation.uuid, [member.actor], 'after');
+    const all = await subscription.take(3, 10_000);
+    expect(all.map((result) => result.data!.notificationAdded.comment.body)).toEqual(['during 1', 'during 2', 'after']);
   });
 
   it("resubscribes the conversation's channel after the restart", async () => {
