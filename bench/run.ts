@@ -1,7 +1,7 @@
 /**
- * `npm run bench` runs B1 to B5 (SPEC §9) against their baselines in one run
- * on this machine and prints one table; `npm run bench -- B3` runs one (or
- * several: `-- B1 B2`). Settings (the bench's own, not Sidedoor's):
+ * `npm run bench` runs B1 to B5 (SPEC §9) against their baselines, and B6
+ * (notification emails, SPEC §12), in one run on this machine and prints one
+ * table; `npm run bench -- B3` runs one (or several: `-- B1 B2`). Settings (the bench's own, not Sidedoor's):
  * BENCH_DATABASE_URL (an admin connection; a fresh database is created and
  * dropped), BENCH_REDIS_URL, BENCH_HTTP_SECONDS (per round, default 12),
  * BENCH_FANOUT_SECONDS (comment posting, default 25), BENCH_CPU_PROF (a directory:
@@ -18,9 +18,10 @@ import { createBenchDatabase, dropBenchDatabase, generateOrganization, type OrgD
 import { benchFanout } from './fanout';
 import { benchHttp, benchStatements } from './http';
 import { benchMemory } from './memory';
+import { benchNotificationEmails } from './notification-email';
 import { machine, saveResults, table, type BenchResult } from './report';
 
-const BENCHES = ['B1', 'B2', 'B3', 'B4', 'B5'] as const;
+const BENCHES = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'] as const;
 type Bench = (typeof BENCHES)[number];
 
 function seconds(name: string, fallback: number): number {
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       B3: async () => benchFanout(context, { baseline: true, channels: selected.has('B5') }),
       B4: async () => [await benchMemory(context)],
       B5: async () => (selected.has('B3') ? [] : benchFanout(context, { baseline: false, channels: true, b3: false })),
+      B6: async () => [await benchNotificationEmails(context)],
     };
     for (const bench of BENCHES) {
       if (!selected.has(bench)) continue;

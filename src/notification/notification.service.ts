@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
@@ -55,47 +56,54 @@ export class NotificationService {
 
   /**
    * Writes the notifications of one cause inside its transaction, whatever
-   * their number, in two statements: the rows, then their email jobs (each
-   * due EMAIL_DELAY_SECONDS later, keyed by the notification). Nobody is
-   * notified of their own doing.
+   * their number, in three statements: the actors' locks, their email jobs
+   * (each due EMAIL_DELAY_SECONDS later, keyed by the notification), then
+   * the rows. Nobody is notified of their own doing.
    *
    * Each recipient's advisory lock is taken, in a fixed order, right before
    * their row takes its `seq`, and held to the commit: a recipient's
    * notifications therefore commit in `seq` order, so the live feed's "after
-   * the last one sent" never skips one committed late. Call it last in the
-   * transaction, so the lock is held only for the commit.
+   * the last one sent" never skips one committed late. The rows are the last
+   * statement, and the cause calls this last, so the lock is held only for
+   * the commit. The actors the rows name are locked (FOR KEY SHARE, what
+   * their foreign keys take at the end of the insert) before any recipient
+   * lock: a transaction holding recipient locks then waits for nothing, so
+   * they can never be part of a deadlock (say with a guest accepting an
+   * invitation, whose row is held FOR UPDATE, mentioned at that moment).
    */
   async create(manager: EntityManager, organizationId: string, notices: readonly NewNotification[]): Promise<Notified> {
-    const wanted = notices.filter((notice) => notice.recipientId !== notice.actorId);
-    if (wanted.length === 0) return { organizationId, recipientIds: [] };
-    const rows: { id: string; recipient_id: string }[] = await manager.query(
-      `INSERT INTO notifications (organization_id, recipient_id, reason, actor_id, conversation_id, comment_id, task_id)
-       SELECT $1, x.recipient_id, x.reason, x.actor_id, x.conversation_id, x.comment_id, x.task_id
-         FROM (SELECT x.*, pg_advisory_xact_lock(${NOTIFICATION_LOCK}, hashtext(x.recipient_id::text)) AS locked
-                 FROM json_to_recordset($2::json) AS x(recipient_id uuid, reason text, actor_id uuid, conversation_id uuid, comment_id uuid, task_id uuid)
-                ORDER BY x.recipient_id) x
-       RETURNING id, recipient_id`,
-      [
-        organizationId,
-        JSON.stringify(
-          wanted.map((notice) => ({
-            recipient_id: notice.recipientId,
-            reason: notice.reason,
-            actor_id: notice.actorId,
-            conversation_id: notice.conversationId ?? null,
-            comment_id: notice.commentId ?? null,
-            task_id: notice.taskId ?? null,
-          })),
-        ),
-      ],
-    );
+    const rows = notices.filter((notice) => notice.recipientId !== notice.actorId).map((notice) => ({ id: randomUUID(), ...notice }));
+    if (rows.length === 0) return { organizationId, recipientIds: [] };
+    const actorIds = [...new Set(rows.flatMap((row) => [row.recipientId, row.actorId]))];
+    await manager.query(`SELECT 1 FROM actors WHERE id = ANY($1) ORDER BY id FOR KEY SHARE`, [actorIds]);
     const delaySeconds = this.deps.config.mail.notificationDelaySeconds;
     await this.deps.jobs.enqueueMany(
       manager,
       NOTIFICATION_EMAIL_JOB,
       rows.map((row) => ({ payload: { notificationId: row.id }, options: { delaySeconds, key: row.id } })),
     );
-    return { organizationId, recipientIds: [...new Set(rows.map((row) => row.recipient_id))] };
+    await manager.query(
+      `INSERT INTO notifications (id, organization_id, recipient_id, reason, actor_id, conversation_id, comment_id, task_id)
+       SELECT x.id, $1, x.recipient_id, x.reason, x.actor_id, x.conversation_id, x.comment_id, x.task_id
+         FROM (SELECT x.*, pg_advisory_xact_lock(${NOTIFICATION_LOCK}, hashtext(x.recipient_id::text)) AS locked
+                 FROM json_to_recordset($2::json) AS x(id uuid, recipient_id uuid, reason text, actor_id uuid, conversation_id uuid, comment_id uuid, task_id uuid)
+                ORDER BY x.recipient_id) x`,
+      [
+        organizationId,
+        JSON.stringify(
+          rows.map((row) => ({
+            id: row.id,
+            recipient_id: row.recipientId,
+            reason: row.reason,
+            actor_id: row.actorId,
+            conversation_id: row.conversationId ?? null,
+            comment_id: row.commentId ?? null,
+            task_id: row.taskId ?? null,
+          })),
+        ),
+      ],
+    );
+    return { organizationId, recipientIds: [...new Set(rows.map((row) => row.recipientId))] };
   }
 
   /** After the commit: rings the recipients' live feeds on every instance. Never throws. */

@@ -1,7 +1,7 @@
 import { toGlobalId } from '../../src/ids';
 import { actorGlobalId, conversationId, countRows, guestId, ok } from '../support/api';
 import { buildConversation, buildGuest, buildInvitedGuest, buildMember, buildOrganization, invitationToken, PASSWORD, type Session } from '../support/factories';
-import { codes, startServer, type TestServer } from '../support/server';
+import { codes, startServer, usingPostgres, type TestServer } from '../support/server';
 import { MARK_READ, mention, NOTIFICATION_FIELDS, notificationsOf } from './helpers';
 
 let server: TestServer;
@@ -75,6 +75,36 @@ describe('notifications in the app', () => {
     ).rejects.toThrow('the cause failed');
     expect(await countRows(server, 'notifications', 'recipient_id = $1', [member.actor.id])).toBe(before);
     expect(await countRows(server, 'pgboss.job', `name = 'notification-email'`)).toBe(await countRows(server, 'notifications'));
+  });
+
+  (usingPostgres() ? it : it.skip)('never deadlocks with a transaction that holds a named actor\'s row, as a guest accepting an invitation does', async () => {
+    const { owner, member, guest, admin } = await scene();
+    const { dataSource } = server.app.database;
+    const { notifications } = server.app.services;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // The guest's row held FOR UPDATE, then a notification to the member named after the guest (acceptInvitation's GUEST_JOINED).
+    const accepting = dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT 1 FROM actors WHERE id = $1 FOR UPDATE`, [guest.actor.id]);
+      locked();
+      await released;
+      return notifications.create(manager, owner.viewer.organizationId, [{ recipientId: member.actor.id, reason: 'GUEST_JOINED', actorId: guest.actor.id }]);
+    });
+    await isLocked;
+    // Meanwhile a comment mentions both of them: it must wait for the guest's row before it holds any recipient's lock.
+    const mentioning = dataSource.transaction((manager) =>
+      notifications.create(manager, owner.viewer.organizationId, [member.actor, guest.actor].map((actor) => ({ recipientId: actor.id, reason: 'MENTIONED' as const, actorId: admin.actor.id }))),
+    );
+    for (let waiting = 0; waiting === 0; ) {
+      [{ waiting }] = await dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+    }
+    release();
+    await expect(Promise.all([accepting, mentioning])).resolves.toEqual([
+      { organizationId: owner.viewer.organizationId, recipientIds: [member.actor.id] },
+      { organizationId: owner.viewer.organizationId, recipientIds: expect.arrayContaining([member.actor.id, guest.actor.id]) },
+    ]);
   });
 
   it('notifies nobody when a comment is refused', async () => {

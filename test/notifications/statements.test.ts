@@ -10,7 +10,7 @@ afterAll(() => server?.stop());
 
 const POST = `mutation ($input: PostCommentInput!) { postComment(input: $input) { id mentions { name } } }`;
 
-/** What a mention costs besides the comment itself: one statement for all the notifications, one for all their email jobs. */
+/** What a mention costs besides the comment itself: three statements for all the notifications and their email jobs, whatever their number. */
 const MAX_STATEMENTS = 14;
 
 describe('SQL statements of a comment that notifies', () => {
