@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ActorEntity, Role } from '../../src/actor/actor.entity';
 import type { Viewer } from '../../src/auth/viewer';
 import { toGlobalId } from '../../src/ids';
+import { openEmail, type EmailJobPayload } from '../../src/mail/email.job';
 import { actorGlobalId, conversationId, guestId } from './api';
 import type { TestServer } from './server';
 
@@ -62,7 +63,7 @@ export async function buildMember(
   const email = overrides.email ?? uniqueEmail(overrides.role?.toLowerCase() ?? 'member');
   const invitation = await server.app.services.accounts.inviteMember(inviter.viewer, { email, role: overrides.role ?? 'MEMBER' });
   const { token, viewer } = await server.app.services.accounts.acceptInvitation({
-    token: invitationToken(invitation.invitationUrl),
+    token: invitationToken(invitation.invitationUrl ?? (await emailedInvitationUrl(server, email))),
     name: overrides.name ?? 'Max Member',
     password: PASSWORD,
   });
@@ -73,6 +74,23 @@ export async function buildMember(
 export function invitationToken(invitationUrl: string | null): string {
   if (invitationUrl === null) throw new Error('factory: no invitation link, since this instance emails it (SMTP_URL): take it from the email');
   return new URL(invitationUrl).pathname.split('/').pop()!;
+}
+
+/**
+ * The link of the latest invitation to `email`, read back from its queued
+ * email (unsealed with the instance's SESSION_SECRET): with SMTP_URL set the
+ * API hands out no link, only the invitee's inbox gets it.
+ */
+async function emailedInvitationUrl(server: TestServer, email: string): Promise<string> {
+  const { dataSource } = server.app.database;
+  const [invitation] = await dataSource.query(`SELECT id FROM invitations WHERE lower(email) = lower($1) ORDER BY created_at DESC LIMIT 1`, [email]);
+  const jobs: { data: EmailJobPayload }[] = await dataSource.query(
+    `SELECT data FROM pgboss.job WHERE name = 'email' UNION ALL SELECT data FROM pgboss.archive WHERE name = 'email'`,
+  );
+  const queued = jobs.map((job) => openEmail(server.app.config.sessionSecret, job.data)).find((queued) => queued?.about === `invitation:${invitation?.id}`);
+  const url = queued ? /\S+\/invitations\/\S+/.exec(queued.text)?.[0] : undefined;
+  if (!url) throw new Error(`factory: no invitation email to ${email} was queued`);
+  return url;
 }
 
 /** A conversation created through the service (as the API would); the creator defaults to a new organization's owner. */
@@ -126,8 +144,8 @@ export async function buildInvitedGuest(
     email,
     name: overrides.name ?? null,
   });
-  if (!invitationUrl) throw new Error('factory: the guest was already active, so there is no link to accept');
-  return { guest, invitationUrl, email, conversationId: id };
+  if (guest.status === 'ACTIVE') throw new Error('factory: the guest was already active, so there is no link to accept');
+  return { guest, invitationUrl: invitationUrl ?? (await emailedInvitationUrl(server, email)), email, conversationId: id };
 }
 
 /**
