@@ -14,6 +14,7 @@ import type { Logger } from './logger';
 import { MessageService } from './message/message.service';
 import { LoggingTransport, type OutboundTransport } from './message/message.transport';
 import { OrganizationService } from './organization/organization.service';
+import { CursorCodec } from './pagination';
 import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
 import { TaskService } from './task/task.service';
@@ -36,11 +37,14 @@ export function createServices({ dataSource, config, logger, transport }: Servic
   const realtime = new RealtimeService({ dataSource, config, logger, sessions });
   const events = realtime.events;
   const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions);
-  const conversations = new ConversationService(dataSource, events);
+  const cursors = new CursorCodec(config.sessionSecret);
+  const conversations = new ConversationService(dataSource, events, cursors);
 
   return {
     realtime,
     sessions,
+    /** Opaque, per-connection cursors (src/pagination.ts). */
+    cursors,
     teams,
     rateLimits,
     conversations,

@@ -1,7 +1,6 @@
 import { Args, ArgsType, Field, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { scopeOf, type Context } from '../context';
 import { badInput } from '../errors';
-import { decodeCursor } from '../pagination';
 import type { Delivery } from '../realtime/conversation-feed';
 import type { LoadedComment } from './comment.loader';
 import { Comment } from './comment.type';
@@ -26,7 +25,7 @@ async function subscribe(context: Context, { conversationId, after }: CommentAdd
   if (!context.connection) throw overWebsocketsOnly();
   const scope = scopeOf(context);
   const conversation = await context.services.conversations.findReadableByGlobalId(scope, conversationId);
-  const afterSeq = decodeCursor(after, 'after');
+  const afterSeq = context.services.cursors.of('comments', conversation.id).decode(after, 'after');
   return context.services.realtime.subscribeToComments(
     { viewer: scope.viewer, connection: context.connection },
     conversation,

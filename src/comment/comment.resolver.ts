@@ -40,6 +40,12 @@ export class CommentResolver {
     return comment.attachments ?? loaders.attachmentsByComment.load(comment.id);
   }
 
+  /** Sealed for the comment's own conversation, so it equals its edge cursor and `commentAdded(after:)` takes it. */
+  @FieldResolver(() => String)
+  cursor(@Root() comment: LoadedComment, @Ctx() { services }: Context): string {
+    return services.cursors.of('comments', comment.conversationId).encode(comment.seq);
+  }
+
   @FieldResolver(() => Conversation)
   conversation(@Root() comment: LoadedComment, @Ctx() context: Context): Promise<ConversationEntity> {
     return context.services.conversations.findReadable(scopeOf(context), comment.conversationId);

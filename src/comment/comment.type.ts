@@ -27,6 +27,12 @@ export class Comment extends Node {
 
   @Field(() => Conversation)
   conversation: Conversation;
+
+  @Field({
+    description:
+      "The same value as this comment's edge cursor in `Conversation.comments`: pass the last one you saw as `commentAdded(after:)` when resubscribing, or as `after` to read on.",
+  })
+  cursor: string;
 }
 
 export const { EdgeType: CommentEdge, ConnectionType: CommentConnection } = connectionTypes('Comment', Comment);

@@ -10,7 +10,7 @@ import { Guest } from '../guest/guest.type';
 import { toGlobalId } from '../ids';
 import type { LoadedMessage } from '../message/message.loader';
 import { MessageConnection } from '../message/message.type';
-import { type Connection, pageArgs, toConnection } from '../pagination';
+import { type Connection, MAX_PAGE_SIZE, pageArgs, toConnection } from '../pagination';
 import type { LoadedTask } from '../task/task.loader';
 import { Task } from '../task/task.type';
 import type { TeamEntity } from '../team/team.entity';
@@ -23,11 +23,37 @@ import { Conversation, ConversationConnection } from './conversation.type';
 
 @ArgsType()
 export class PageArgsInput {
-  @Field(() => Int, { nullable: true, defaultValue: 20, description: 'At most 100.' })
+  @Field(() => Int, { nullable: true, defaultValue: 20, description: `How many items, from the start (at most ${MAX_PAGE_SIZE}).` })
   first: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The items after this cursor (an `endCursor` or edge `cursor` of this list).' })
   after?: string | null;
+}
+
+/**
+ * Relay pagination both ways. `first` has no default value in the schema, so
+ * that `last: 5` alone means the last five: with neither, the page is the
+ * first 20.
+ */
+@ArgsType()
+export class ItemPageArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many items, from the start of the window (at most ${MAX_PAGE_SIZE}). With neither \`first\` nor \`last\`: the first 20.`,
+  })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The window starts after this cursor (an `endCursor` or edge `cursor` of this list).' })
+  after?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many items, from the end of the window (at most ${MAX_PAGE_SIZE}): \`last: 5\` is the newest five. With \`first\` too, the last of those first items (Relay).`,
+  })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The window ends before this cursor (a `startCursor` or edge `cursor` of this list).' })
+  before?: string | null;
 }
 
 @Resolver(() => Conversation)
@@ -35,7 +61,7 @@ export class ConversationResolver {
   @Authorized()
   @Query(() => ConversationConnection, { description: 'Newest first: every conversation for members, those they were invited to for guests.' })
   conversations(@Args() { first, after }: PageArgsInput, @Ctx() { viewer, services }: Context): Promise<Connection<ConversationEntity>> {
-    return services.conversations.list(viewer!, pageArgs(first, after));
+    return services.conversations.list(viewer!, { first, after });
   }
 
   @Authorized()
@@ -67,16 +93,18 @@ export class ConversationResolver {
     return toGlobalId('Conversation', conversation.id);
   }
 
-  @FieldResolver(() => MessageConnection)
-  async messages(@Root() conversation: ConversationEntity, @Args() { first, after }: PageArgsInput, @Ctx() { loaders }: Context): Promise<Connection<LoadedMessage>> {
-    const args = pageArgs(first, after);
-    return toConnection(await loaders.messagePage.load({ parentId: conversation.id, args }), args);
+  @FieldResolver(() => MessageConnection, { description: 'External messages, oldest first; `last`/`before` page backwards from the newest.' })
+  async messages(@Root() conversation: ConversationEntity, @Args() request: ItemPageArgs, @Ctx() { loaders, services }: Context): Promise<Connection<LoadedMessage>> {
+    const cursors = services.cursors.of('messages', conversation.id);
+    const args = pageArgs(request, cursors);
+    return toConnection(await loaders.messagePage.load({ parentId: conversation.id, args }), args, cursors);
   }
 
-  @FieldResolver(() => CommentConnection, { description: 'Oldest first.' })
-  async comments(@Root() conversation: ConversationEntity, @Args() { first, after }: PageArgsInput, @Ctx() { loaders }: Context): Promise<Connection<LoadedComment>> {
-    const args = pageArgs(first, after);
-    return toConnection(await loaders.commentPage.load({ parentId: conversation.id, args }), args);
+  @FieldResolver(() => CommentConnection, { description: 'Internal comments, oldest first; `last`/`before` page backwards from the newest.' })
+  async comments(@Root() conversation: ConversationEntity, @Args() request: ItemPageArgs, @Ctx() { loaders, services }: Context): Promise<Connection<LoadedComment>> {
+    const cursors = services.cursors.of('comments', conversation.id);
+    const args = pageArgs(request, cursors);
+    return toConnection(await loaders.commentPage.load({ parentId: conversation.id, args }), args, cursors);
   }
 
   @FieldResolver(() => [Task])

@@ -3,7 +3,7 @@ import { ActorEntity } from '../actor/actor.entity';
 import { isGuest, type Viewer } from '../auth/viewer';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { decodeActorId, decodeId } from '../ids';
-import { type Connection, type PageArgs, toConnection } from '../pagination';
+import { type Connection, type CursorCodec, pageArgs, type PageRequest, toConnection } from '../pagination';
 import type { DomainEvents } from '../realtime/events';
 import type { Scope } from '../scope';
 import { TeamEntity } from '../team/team.entity';
@@ -41,6 +41,7 @@ export class ConversationService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: DomainEvents,
+    private readonly cursors: CursorCodec,
   ) {}
 
   /**
@@ -81,8 +82,10 @@ export class ConversationService {
     return conversation;
   }
 
-  /** Newest first. Members see every conversation; a guest sees only those they have access to. */
-  async list(viewer: Viewer, args: PageArgs): Promise<Connection<ConversationEntity>> {
+  /** Newest first. Members see every conversation; a guest sees only those they have access to. Forwards only (`first`/`after`). */
+  async list(viewer: Viewer, request: Pick<PageRequest, 'first' | 'after'>): Promise<Connection<ConversationEntity>> {
+    const cursors = this.cursors.of('conversations', viewer.organizationId);
+    const args = pageArgs(request, cursors);
     const query = this.dataSource
       .getRepository(ConversationEntity)
       .createQueryBuilder('c')
@@ -93,10 +96,10 @@ export class ConversationService {
     const totalQuery = query.clone();
     if (args.afterSeq) query.andWhere('c.seq < :after', { after: args.afterSeq });
     const [rows, totalCount] = await Promise.all([
-      query.orderBy('c.seq', 'DESC').limit(args.first + 1).getMany(),
+      query.orderBy('c.seq', 'DESC').limit(args.first! + 1).getMany(),
       totalQuery.getCount(),
     ]);
-    return toConnection({ rows, totalCount }, args);
+    return toConnection({ rows, totalCount, rowsBeforeWindow: args.afterSeq !== null, rowsAfterWindow: false }, args, cursors);
   }
 
   async create(viewer: Viewer, input: { subject?: string | null; teamId?: string | null }): Promise<ConversationEntity> {

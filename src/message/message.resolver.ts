@@ -35,6 +35,11 @@ export class MessageResolver {
     return message.authorId ? loaders.actor.load(message.authorId) : null;
   }
 
+  @FieldResolver(() => String)
+  cursor(@Root() message: LoadedMessage, @Ctx() { services }: Context): string {
+    return services.cursors.of('messages', message.conversationId).encode(message.seq);
+  }
+
   @FieldResolver(() => [Attachment])
   attachments(@Root() message: LoadedMessage, @Ctx() { loaders }: Context): AttachmentEntity[] | Promise<AttachmentEntity[]> {
     return message.attachments ?? loaders.attachmentsByMessage.load(message.id);

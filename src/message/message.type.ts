@@ -47,6 +47,9 @@ export class Message extends Node {
 
   @Field(() => [Attachment])
   attachments: Attachment[];
+
+  @Field({ description: "The same value as this message's edge cursor in `Conversation.messages`." })
+  cursor: string;
 }
 
 export const { EdgeType: MessageEdge, ConnectionType: MessageConnection } = connectionTypes('Message', Message);
