@@ -7,6 +7,7 @@ import { AuthResolver } from './auth/auth.resolver';
 import { CommentAddedResolver } from './comment/comment-added.resolver';
 import { CommentResolver } from './comment/comment.resolver';
 import { ConversationResolver } from './conversation/conversation.resolver';
+import { GuestSettingsResolver, GuestUsageResolver } from './guest/guest-settings.resolver';
 import { GuestResolver } from './guest/guest.resolver';
 import { MessageResolver } from './message/message.resolver';
 import { NodeResolver } from './node/node.resolver';
@@ -24,6 +25,8 @@ const resolvers: NonEmptyArray<Function> = [
   OrganizationResolver,
   UserResolver,
   GuestResolver,
+  GuestSettingsResolver,
+  GuestUsageResolver,
   TeamResolver,
   ConversationResolver,
   MessageResolver,

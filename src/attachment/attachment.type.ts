@@ -15,6 +15,12 @@ export class Attachment extends Node {
   @Field(() => Int)
   size: number;
 
-  @Field({ description: 'A link that downloads the file; short-lived.' })
+  @Field({
+    description:
+      'A link that downloads the file without any header (a plain `<a href>`), for this session only; it stops working at `urlExpiresAt`, or as soon as the session ends or loses access to the conversation.',
+  })
   url: string;
+
+  @Field({ description: 'When `url` stops working (ATTACHMENT_URL_TTL_SECONDS after it was made); ask for `url` again after it.' })
+  urlExpiresAt: Date;
 }

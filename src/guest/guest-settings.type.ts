@@ -1,5 +1,6 @@
-import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ActorEntity } from '../actor/actor.entity';
+import { Node } from '../node/node.type';
 import { GuestInviters } from '../organization/organization.entity';
 import { Guest } from './guest.type';
 
@@ -11,8 +12,14 @@ registerEnumType(GuestInviters, {
   },
 });
 
-@ObjectType('GuestSettings')
-export class GuestSettings {
+@ObjectType('GuestSettings', {
+  implements: Node,
+  description: "Settings > Guests: the organization's rules for guests. Owners and admins change them with `updateGuestSettings`.",
+})
+export class GuestSettings extends Node {
+  @Field(() => ID, { description: 'Stable per organization, so client caches update in place.' })
+  declare id: string;
+
   @Field()
   enabled: boolean;
 
@@ -20,8 +27,11 @@ export class GuestSettings {
   whoCanInvite: GuestInviters;
 }
 
-@ObjectType('GuestUsage', { description: 'What Settings > Guests shows.' })
-export class GuestUsage {
+@ObjectType('GuestUsage', { implements: Node, description: 'What Settings > Guests shows: how many guests the organization has and may have.' })
+export class GuestUsage extends Node {
+  @Field(() => ID, { description: 'Stable per organization, so client caches update in place.' })
+  declare id: string;
+
   @Field(() => Int)
   memberCount: number;
 

@@ -17,6 +17,11 @@ export const guestPolicy = {
     return this.canManage(viewer) && viewer.guestsEnabled && conversation.kind === 'THREAD' && conversation.allowGuests;
   },
 
+  /** Reading Settings > Guests (settings and usage): every member; guests never. */
+  canSeeSettings(viewer: Viewer): boolean {
+    return isMember(viewer);
+  },
+
   /** Guest settings: owners and admins. */
   canChangeSettings(viewer: Viewer): boolean {
     return isAdmin(viewer);

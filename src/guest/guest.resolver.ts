@@ -8,6 +8,7 @@ import { Conversation } from '../conversation/conversation.type';
 import { toGlobalId } from '../ids';
 import { User } from '../user/user.type';
 import { GuestInvitationPayload, GuestSettings } from './guest-settings.type';
+import type { OrganizationGuestSettings } from './guest.service';
 import { GuestConversationInput, InviteGuestInput, RevokeGuestInput, UpdateGuestSettingsInput } from './guest.inputs';
 import { Guest } from './guest.type';
 
@@ -41,9 +42,8 @@ export class GuestResolver {
 
   @Authorized(Gate.ADMIN)
   @Mutation(() => GuestSettings)
-  async updateGuestSettings(@Arg('input') input: UpdateGuestSettingsInput, @Ctx() { viewer, services }: Context): Promise<GuestSettings> {
-    const organization = await services.guests.updateSettings(viewer!, input);
-    return { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite };
+  updateGuestSettings(@Arg('input') input: UpdateGuestSettingsInput, @Ctx() { viewer, services }: Context): Promise<OrganizationGuestSettings> {
+    return services.guests.updateSettings(viewer!, input);
   }
 
   @FieldResolver(() => ID)

@@ -19,12 +19,36 @@ export interface GuestInvitation {
   invitationUrl: string | null;
 }
 
-export interface GuestUsage {
-  memberCount: number;
-  guestsPerMember: number;
-  guestLimit: number;
-  guestCount: number;
-  conversationsPerGuest: number;
+/**
+ * Settings > Guests of one organization. There is exactly one per
+ * organization, so it is named by the organization: clients cache it under a
+ * stable ID and see `updateGuestSettings` replace it in place.
+ */
+export class OrganizationGuestSettings {
+  constructor(
+    readonly organizationId: string,
+    readonly enabled: boolean,
+    readonly whoCanInvite: GuestInviters,
+  ) {}
+
+  static of(organization: OrganizationEntity): OrganizationGuestSettings {
+    return new OrganizationGuestSettings(organization.id, organization.guestsEnabled, organization.whoCanInvite);
+  }
+}
+
+/** How many guests one organization has and may have; one per organization, like its settings. */
+export class OrganizationGuestUsage {
+  constructor(
+    readonly organizationId: string,
+    readonly memberCount: number,
+    readonly guestsPerMember: number,
+    readonly guestCount: number,
+    readonly conversationsPerGuest: number,
+  ) {}
+
+  get guestLimit(): number {
+    return this.memberCount * this.guestsPerMember;
+  }
 }
 
 const guestLimitReached = (limit: number) =>
@@ -171,7 +195,7 @@ export class GuestService {
   }
 
   /** Turning guests off blocks invitations and suspends every guest session until they are on again. */
-  async updateSettings(viewer: Viewer, input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null }): Promise<OrganizationEntity> {
+  async updateSettings(viewer: Viewer, input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null }): Promise<OrganizationGuestSettings> {
     if (!guestPolicy.canChangeSettings(viewer)) throw forbidden('Only owners and admins can change guest settings.');
     const { organization, disabled } = await this.dataSource.transaction(async (manager) => {
       const organization = await this.lockOrganization(manager, viewer);
@@ -182,23 +206,29 @@ export class GuestService {
       return { organization, disabled };
     });
     if (disabled) await this.events.sessionsChanged({ organizationId: organization.id });
-    return organization;
+    return OrganizationGuestSettings.of(organization);
   }
 
-  async usage(organizationId: string): Promise<GuestUsage> {
+  /** The viewer's organization's guest settings, or null for a viewer who may not see them (`node(id)`). */
+  async settingsOf(viewer: Viewer): Promise<OrganizationGuestSettings | null> {
+    if (!guestPolicy.canSeeSettings(viewer)) return null;
+    const organization = await this.dataSource.manager.findOneBy(OrganizationEntity, { id: viewer.organizationId });
+    return organization ? OrganizationGuestSettings.of(organization) : null;
+  }
+
+  /** The viewer's organization's guest usage, or null for a viewer who may not see it (`node(id)`). */
+  async usageOf(viewer: Viewer): Promise<OrganizationGuestUsage | null> {
+    return guestPolicy.canSeeSettings(viewer) ? this.usage(viewer.organizationId) : null;
+  }
+
+  async usage(organizationId: string): Promise<OrganizationGuestUsage> {
     const [row] = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE kind = 'MEMBER')::int AS members,
               count(*) FILTER (WHERE kind = 'GUEST' AND status <> 'REVOKED')::int AS guests
          FROM actors WHERE organization_id = $1`,
       [organizationId],
     );
-    return {
-      memberCount: row.members,
-      guestsPerMember: this.config.guestsPerMember,
-      guestLimit: row.members * this.config.guestsPerMember,
-      guestCount: row.guests,
-      conversationsPerGuest: this.config.conversationsPerGuest,
-    };
+    return new OrganizationGuestUsage(organizationId, row.members, this.config.guestsPerMember, row.guests, this.config.conversationsPerGuest);
   }
 
   /** Every guest of the organization, revoked ones included, in order of invitation. */

@@ -25,6 +25,8 @@ async function visibleActor(scope: Scope, id: string, kind: ActorKind): Promise<
 
 const finders: Record<NodeType, NodeFinder> = {
   Organization: async ({ services }, { viewer }, id) => (id === viewer.organizationId ? services.organizations.ofViewer(viewer) : null),
+  GuestSettings: async ({ services }, { viewer }, id) => (id === viewer.organizationId ? services.guests.settingsOf(viewer) : null),
+  GuestUsage: async ({ services }, { viewer }, id) => (id === viewer.organizationId ? services.guests.usageOf(viewer) : null),
   User: async (_context, scope, id) => visibleActor(scope, id, 'MEMBER'),
   Guest: async (_context, scope, id) => visibleActor(scope, id, 'GUEST'),
   Conversation: ({ services }, scope, id) => services.conversations.findReadable(scope, id).catch(() => null),

@@ -3,6 +3,7 @@ import { ActorEntity } from '../actor/actor.entity';
 import { AttachmentEntity } from '../attachment/attachment.entity';
 import { CommentEntity } from '../comment/comment.entity';
 import { ConversationEntity } from '../conversation/conversation.entity';
+import { OrganizationGuestSettings, OrganizationGuestUsage } from '../guest/guest.service';
 import { MessageEntity } from '../message/message.entity';
 import { OrganizationEntity } from '../organization/organization.entity';
 import { TaskEntity } from '../task/task.entity';
@@ -18,6 +19,8 @@ export function graphqlTypeOf(value: unknown): string | undefined {
   if (value instanceof TaskEntity) return 'Task';
   if (value instanceof TeamEntity) return 'Team';
   if (value instanceof OrganizationEntity) return 'Organization';
+  if (value instanceof OrganizationGuestSettings) return 'GuestSettings';
+  if (value instanceof OrganizationGuestUsage) return 'GuestUsage';
   return undefined;
 }
 

@@ -4,6 +4,7 @@ import { Gate } from '../auth/auth-checker';
 import type { Context } from '../context';
 import { toGlobalId } from '../ids';
 import { GuestSettings, GuestUsage } from '../guest/guest-settings.type';
+import { OrganizationGuestSettings, type OrganizationGuestUsage } from '../guest/guest.service';
 import { Guest } from '../guest/guest.type';
 import type { TeamEntity } from '../team/team.entity';
 import { Team } from '../team/team.type';
@@ -32,14 +33,14 @@ export class OrganizationResolver {
 
   @Authorized(Gate.MEMBER)
   @FieldResolver(() => GuestUsage, { nullable: true, description: 'members only' })
-  guestUsage(@Root() organization: OrganizationEntity, @Ctx() { services }: Context): Promise<GuestUsage> {
+  guestUsage(@Root() organization: OrganizationEntity, @Ctx() { services }: Context): Promise<OrganizationGuestUsage> {
     return services.guests.usage(organization.id);
   }
 
   @Authorized(Gate.MEMBER)
   @FieldResolver(() => GuestSettings, { nullable: true, description: 'members only' })
-  guestSettings(@Root() organization: OrganizationEntity): GuestSettings {
-    return { enabled: organization.guestsEnabled, whoCanInvite: organization.whoCanInvite };
+  guestSettings(@Root() organization: OrganizationEntity): OrganizationGuestSettings {
+    return OrganizationGuestSettings.of(organization);
   }
 
   @Authorized(Gate.MEMBER)
