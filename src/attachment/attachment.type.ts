@@ -1,18 +1,21 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Node } from '../node/node.type';
 
-@ObjectType('Attachment', { implements: Node })
+@ObjectType('Attachment', {
+  implements: Node,
+  description: 'A file of a message or a comment. Upload with `POST /attachments`, attach by ID, download from `url`.',
+})
 export class Attachment extends Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global ID of the attachment: what `attachmentIds` take.' })
   declare id: string;
 
-  @Field()
+  @Field({ description: 'Its name, without any path, control or invisible characters; at most 255 characters.' })
   filename: string;
 
-  @Field()
+  @Field({ description: 'Its media type (`type/subtype`), as recorded at upload.' })
   contentType: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Its size in bytes.' })
   size: number;
 
   @Field({

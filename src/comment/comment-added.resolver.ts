@@ -7,10 +7,13 @@ import { Comment } from './comment.type';
 
 @ArgsType()
 export class CommentAddedArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The Conversation ID.' })
   conversationId: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The cursor of the last comment you saw (`Comment.cursor` or a `comments` edge cursor): the comments after it come first. Pass it again when you resubscribe after a dropped socket.',
+  })
   after?: string | null;
 }
 

@@ -14,8 +14,10 @@ import { Comment } from './comment.type';
 @Resolver(() => Comment)
 export class CommentResolver {
   @Authorized()
-  @Mutation(() => Comment, { description: 'An internal comment; members and guests with access alike.' })
-  postComment(@Arg('input') input: PostCommentInput, @Ctx() { viewer, services }: Context): Promise<LoadedComment> {
+  @Mutation(() => Comment, {
+    description: 'Posts an internal comment; members and guests with access alike. Subscribers of `commentAdded` get it at once. Mentioning someone not present: MENTION_NOT_ALLOWED.',
+  })
+  postComment(@Arg('input', { description: 'The comment.' }) input: PostCommentInput, @Ctx() { viewer, services }: Context): Promise<LoadedComment> {
     return services.comments.post(viewer!, input);
   }
 

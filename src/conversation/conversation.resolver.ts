@@ -65,26 +65,26 @@ export class ConversationResolver {
   }
 
   @Authorized()
-  @Query(() => Conversation, { nullable: true })
-  conversation(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<ConversationEntity> {
+  @Query(() => Conversation, { nullable: true, description: 'One conversation the viewer may read; NOT_FOUND otherwise, exactly as for an ID that does not exist.' })
+  conversation(@Arg('id', () => ID, { description: 'A Conversation ID.' }) id: string, @Ctx() context: Context): Promise<ConversationEntity> {
     return context.services.conversations.findReadableByGlobalId(scopeOf(context), id);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Conversation)
-  createConversation(@Arg('input') input: CreateConversationInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
+  @Mutation(() => Conversation, { description: 'Members only: a new thread; its creator takes part in it.' })
+  createConversation(@Arg('input', { description: 'Its subject and team.' }) input: CreateConversationInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
     return services.conversations.create(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Conversation, { description: 'An internal chat room: every member takes part; guests never.' })
-  createChatRoom(@Arg('input') input: CreateChatRoomInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
+  @Mutation(() => Conversation, { description: 'Members only: an internal chat room; every member takes part, guests never.' })
+  createChatRoom(@Arg('input', { description: 'Its name.' }) input: CreateChatRoomInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
     return services.conversations.createChatRoom(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Conversation)
-  updateConversation(@Arg('input') { id, ...fields }: UpdateConversationInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
+  @Mutation(() => Conversation, { description: 'Members only: changes the settings of a conversation; fields left out stay as they are.' })
+  updateConversation(@Arg('input', { description: 'The conversation and what to change.' }) { id, ...fields }: UpdateConversationInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
     return services.conversations.update(viewer!, id, fields);
   }
 
@@ -107,12 +107,12 @@ export class ConversationResolver {
     return toConnection(await loaders.commentPage.load({ parentId: conversation.id, args }), args, cursors);
   }
 
-  @FieldResolver(() => [Task])
+  @FieldResolver(() => [Task], { description: 'Its tasks, oldest first.' })
   tasks(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<LoadedTask[]> {
     return loaders.tasksByConversation.load(conversation.id);
   }
 
-  @FieldResolver(() => [Actor])
+  @FieldResolver(() => [Actor], { description: 'Members and guests present in the conversation, in order of arrival.' })
   async participants(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<ActorEntity[]> {
     return (await loaders.presence.load(conversation.id)).participants;
   }
@@ -123,33 +123,33 @@ export class ConversationResolver {
   }
 
   @Authorized(Gate.MEMBER)
-  @FieldResolver(() => Team, { nullable: true, description: 'members only' })
+  @FieldResolver(() => Team, { nullable: true, description: 'Members only: the team it belongs to, if any.' })
   team(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<TeamEntity | null> | null {
     return conversation.teamId ? loaders.team.load(conversation.teamId) : null;
   }
 
   @Authorized(Gate.MEMBER)
-  @FieldResolver(() => [User], { nullable: true, description: 'members only' })
+  @FieldResolver(() => [User], { nullable: true, description: 'Members only: the members it is assigned to.' })
   async assignees(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<ActorEntity[]> {
     return (await loaders.presence.load(conversation.id)).assignees;
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: 'Whether the viewer may post a comment here (show the comment box).' })
   viewerCanComment(@Root() conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
     return conversationPolicy.canComment(viewer!, conversation);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: 'Whether the viewer may reply to the outside world here (never a guest, never in a chat room).' })
   viewerCanReply(@Root() conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
     return conversationPolicy.canReply(viewer!, conversation);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: 'Whether the viewer may change its settings, assignees, labels and tasks (members).' })
   viewerCanManage(@Root() _conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
     return conversationPolicy.canManage(viewer!);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: 'Whether the viewer may invite guests into it now (their role, the guest settings, and `allowGuests`).' })
   viewerCanInviteGuests(@Root() conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
     return guestPolicy.canInvite(viewer!, conversation);
   }

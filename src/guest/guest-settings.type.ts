@@ -6,6 +6,7 @@ import { Guest } from './guest.type';
 
 registerEnumType(GuestInviters, {
   name: 'GuestInviters',
+  description: 'Who may invite, add, remove and revoke guests.',
   valuesConfig: {
     ADMINS: { description: 'Only owners and admins invite, add, remove and revoke guests.' },
     MEMBERS: { description: 'Every member may (the default).' },
@@ -20,10 +21,10 @@ export class GuestSettings extends Node {
   @Field(() => ID, { description: 'Stable per organization, so client caches update in place.' })
   declare id: string;
 
-  @Field()
+  @Field({ description: 'Whether guests are on: false blocks invitations and suspends every guest session until they are on again.' })
   enabled: boolean;
 
-  @Field(() => GuestInviters)
+  @Field(() => GuestInviters, { description: 'Who may invite, add, remove and revoke guests.' })
   whoCanInvite: GuestInviters;
 }
 
@@ -32,27 +33,30 @@ export class GuestUsage extends Node {
   @Field(() => ID, { description: 'Stable per organization, so client caches update in place.' })
   declare id: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Members of the organization.' })
   memberCount: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Guests allowed per member (GUESTS_PER_MEMBER).' })
   guestsPerMember: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The most guests the organization may have: guestsPerMember × memberCount.' })
   guestLimit: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Guests that count against the limit: every guest not revoked.' })
   guestCount: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Conversations a guest may have access to at once (CONVERSATIONS_PER_GUEST).' })
   conversationsPerGuest: number;
 }
 
-@ObjectType('GuestInvitationPayload')
+@ObjectType('GuestInvitationPayload', { description: 'What `inviteGuest` did.' })
 export class GuestInvitationPayload {
-  @Field(() => Guest)
+  @Field(() => Guest, { description: 'The guest, new or existing.' })
   guest: ActorEntity;
 
-  @Field(() => String, { nullable: true, description: 'Null when an already active guest was simply given one more conversation.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'PUBLIC_URL/invitations/<token>, single use, for 7 days: pass it to the guest. Null when an already active guest was simply given one more conversation.',
+  })
   invitationUrl: string | null;
 }

@@ -16,33 +16,36 @@ import { Guest } from './guest.type';
 export class GuestResolver {
   @Authorized(Gate.MEMBER)
   @Mutation(() => GuestInvitationPayload, {
-    description: 'Invites a guest into a conversation, or gives an existing guest of the organization one more conversation.',
+    description:
+      'Members only (as guest settings allow): invites a guest into a conversation, or gives an existing guest of the organization one more conversation. Over a limit: GUEST_LIMIT_REACHED or GUEST_CONVERSATION_LIMIT_REACHED.',
   })
-  inviteGuest(@Arg('input') input: InviteGuestInput, @Ctx() { viewer, services }: Context): Promise<GuestInvitationPayload> {
+  inviteGuest(@Arg('input', { description: 'Whom to invite, and where.' }) input: InviteGuestInput, @Ctx() { viewer, services }: Context): Promise<GuestInvitationPayload> {
     return services.guests.invite(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Guest)
-  addGuestToConversation(@Arg('input') input: GuestConversationInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
+  @Mutation(() => Guest, { description: 'Members only (as guest settings allow): gives a guest of the organization access to one more conversation.' })
+  addGuestToConversation(@Arg('input', { description: 'The guest and the conversation.' }) input: GuestConversationInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
     return services.guests.addToConversation(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Guest, { description: 'Takes effect at once, open subscriptions included. Their comments stay.' })
-  removeGuestFromConversation(@Arg('input') input: GuestConversationInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
+  @Mutation(() => Guest, {
+    description: "Members only (as guest settings allow): ends a guest's access to one conversation, at once, open subscriptions included. Their comments stay.",
+  })
+  removeGuestFromConversation(@Arg('input', { description: 'The guest and the conversation.' }) input: GuestConversationInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
     return services.guests.removeFromConversation(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Guest, { description: 'Ends every session and access of the guest. Their comments stay.' })
-  revokeGuest(@Arg('input') input: RevokeGuestInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
+  @Mutation(() => Guest, { description: 'Members only (as guest settings allow): ends every session and access of the guest. Their comments stay.' })
+  revokeGuest(@Arg('input', { description: 'The guest.' }) input: RevokeGuestInput, @Ctx() { viewer, services }: Context): Promise<ActorEntity> {
     return services.guests.revoke(viewer!, input);
   }
 
   @Authorized(Gate.ADMIN)
-  @Mutation(() => GuestSettings)
-  updateGuestSettings(@Arg('input') input: UpdateGuestSettingsInput, @Ctx() { viewer, services }: Context): Promise<OrganizationGuestSettings> {
+  @Mutation(() => GuestSettings, { description: 'Owners and admins only: changes the guest settings.' })
+  updateGuestSettings(@Arg('input', { description: 'What to change.' }) input: UpdateGuestSettingsInput, @Ctx() { viewer, services }: Context): Promise<OrganizationGuestSettings> {
     return services.guests.updateSettings(viewer!, input);
   }
 

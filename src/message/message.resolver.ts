@@ -13,14 +13,14 @@ import { Message } from './message.type';
 @Resolver(() => Message)
 export class MessageResolver {
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Message, { description: 'Records an inbound external message (integrations and members).' })
-  createMessage(@Arg('input') input: CreateMessageInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
+  @Mutation(() => Message, { description: 'Members only: records an inbound external message (integrations and members).' })
+  createMessage(@Arg('input', { description: 'The message as it arrived.' }) input: CreateMessageInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
     return services.messages.create(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Message, { description: 'Replies to the outside world. Guests never can.' })
-  replyToConversation(@Arg('input') input: ReplyInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
+  @Mutation(() => Message, { description: 'Members only: replies to the outside world on the channel of the last inbound message. Guests never can.' })
+  replyToConversation(@Arg('input', { description: 'The reply.' }) input: ReplyInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
     return services.messages.reply(viewer!, input);
   }
 

@@ -40,8 +40,8 @@ const finders: Record<NodeType, NodeFinder> = {
 @Resolver()
 export class NodeResolver {
   @Authorized()
-  @Query(() => Node, { nullable: true, description: 'Anything the viewer may see, by its global ID.' })
-  async node(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<object> {
+  @Query(() => Node, { nullable: true, description: 'Anything the viewer may see, by its global ID; NOT_FOUND for anything else, seen or not.' })
+  async node(@Arg('id', () => ID, { description: 'Any global ID this API gave out.' }) id: string, @Ctx() context: Context): Promise<object> {
     const parsed = parseGlobalId(id);
     const found = parsed ? await finders[parsed.type]?.(context, scopeOf(context), parsed.id) : null;
     if (!found) throw notFound();

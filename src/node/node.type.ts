@@ -26,6 +26,6 @@ export function graphqlTypeOf(value: unknown): string | undefined {
 
 @InterfaceType('Node', { description: 'An object with a globally unique, opaque ID.', resolveType: graphqlTypeOf })
 export abstract class Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Opaque and global: `node(id)` finds the object again.' })
   id: string;
 }

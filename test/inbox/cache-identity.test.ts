@@ -76,7 +76,7 @@ describe('Attachment.urlExpiresAt', () => {
     form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'hello.txt');
     const uploaded = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}` }, body: form });
     expect(uploaded.status).toBe(201);
-    const { id } = await uploaded.json();
+    const { id } = (await uploaded.json()) as { id: string };
     const asked = Date.now();
     const posted = ok(
       await server.gql(
