@@ -106,22 +106,21 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
 const MIGRATION_LOCK = 0x51de_d00;
 
 /**
- * Connects and applies pending migrations (each in its own transaction).
- * Instances starting together on one PostgreSQL take turns under an advisory
- * lock, so the first migrates and the others find nothing left to do.
+ * Connects and applies pending migrations (each in its own transaction), and
+ * returns the names of those it applied, oldest first. Instances starting
+ * together on one PostgreSQL take turns under an advisory lock, so the first
+ * migrates and the others find nothing left to do.
  */
-export async function openDatabase(database: Database): Promise<void> {
+export async function openDatabase(database: Database): Promise<string[]> {
   const { dataSource } = database;
   await dataSource.initialize();
-  if (database.embedded) {
-    await dataSource.runMigrations({ transaction: 'each' });
-    return;
-  }
+  const migrate = async () => (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
+  if (database.embedded) return migrate();
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations({ transaction: 'each' });
+    return await migrate();
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.release();

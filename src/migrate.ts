@@ -2,13 +2,14 @@ import { ConfigError, loadConfig } from './config';
 import { createDatabase, openDatabase } from './db';
 import { createLogger } from './logger';
 
-/** `npm run migrate`: applies pending migrations and exits. */
+/** `npm run migrate`: applies pending migrations, says which, and exits. */
 async function migrate(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
   const database = createDatabase(config, logger);
-  await openDatabase(database);
-  console.log('migrations are up to date');
+  const applied = await openDatabase(database);
+  for (const name of applied) console.log(`applied ${name}`);
+  console.log(applied.length === 0 ? 'migrations are up to date: nothing to apply' : `${applied.length} migration${applied.length === 1 ? '' : 's'} applied; up to date`);
   await database.dataSource.destroy();
 }
 
