@@ -113,24 +113,25 @@ const MIGRATION_LOCK = 0x51de_d00;
 
 /**
  * Connects and applies pending migrations (each in its own transaction), then
- * `afterMigrations` (the job queue installs its own schema there). Instances
- * starting together on one PostgreSQL take turns under an advisory lock, so
- * the first migrates and the others find nothing left to do.
+ * `afterMigrations` (the job queue installs its own schema there), and returns
+ * the names of the migrations it applied, oldest first. Instances starting
+ * together on one PostgreSQL take turns under an advisory lock, so the first
+ * migrates and the others find nothing left to do.
  */
-export async function openDatabase(database: Database, options: { afterMigrations?: () => Promise<void> } = {}): Promise<void> {
+export async function openDatabase(database: Database, options: { afterMigrations?: () => Promise<void> } = {}): Promise<string[]> {
   const { dataSource } = database;
   await dataSource.initialize();
-  if (database.embedded) {
-    await dataSource.runMigrations({ transaction: 'each' });
+  const migrate = async () => {
+    const applied = (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
     await options.afterMigrations?.();
-    return;
-  }
+    return applied;
+  };
+  if (database.embedded) return migrate();
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations({ transaction: 'each' });
-    await options.afterMigrations?.();
+    return await migrate();
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.release();

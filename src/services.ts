@@ -23,6 +23,7 @@ import { MessageService } from './message/message.service';
 import { LoggingTransport, type OutboundTransport } from './message/message.transport';
 import { NotificationSettingsService } from './notification/notification-settings.service';
 import { OrganizationService } from './organization/organization.service';
+import { CursorCodec } from './pagination';
 import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
 import { TaskService } from './task/task.service';
@@ -68,11 +69,14 @@ export function createServices(deps: ServiceDeps) {
   const realtime = new RealtimeService({ dataSource, config, logger, sessions, expiry });
   const events = realtime.events;
   const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions, audit);
-  const conversations = new ConversationService(dataSource, events, audit, expiry);
+  const cursors = new CursorCodec(config.sessionSecret);
+  const conversations = new ConversationService(dataSource, events, audit, expiry, cursors);
 
   return {
     realtime,
     sessions,
+    /** Opaque, per-connection cursors (src/pagination.ts). */
+    cursors,
     teams,
     rateLimits,
     conversations,

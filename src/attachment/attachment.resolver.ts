@@ -13,9 +13,15 @@ export class AttachmentResolver {
   }
 
   /** Signed for the asking session, so it stops working once that session loses access. */
-  @FieldResolver(() => String, { description: 'A link that downloads the file; short-lived.' })
-  url(@Root() attachment: AttachmentEntity, @Ctx() { viewer, services }: Context): string {
+  @FieldResolver(() => String)
+  url(@Root() attachment: AttachmentEntity, @Ctx() { viewer, services, startedAt }: Context): string {
     if (!viewer) throw unauthenticated();
-    return services.attachments.signedUrl(attachment.id, viewer);
+    return services.attachments.signedUrl(attachment.id, viewer, startedAt);
+  }
+
+  /** Signed at the operation's start, like every `url` of the operation: the two always agree. */
+  @FieldResolver(() => Date)
+  urlExpiresAt(@Ctx() { services, startedAt }: Context): Date {
+    return services.attachments.linkExpiresAt(startedAt);
   }
 }

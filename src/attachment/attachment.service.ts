@@ -259,13 +259,23 @@ export class AttachmentService {
    * revocation or removal from the conversation end it at once.
    */
   signedUrl(attachmentId: string, viewer: Pick<Viewer, 'sessionId'>, now = Date.now()): string {
-    const expires = Math.floor(now / 1000) + this.config.attachmentUrlTtlSeconds;
+    const expires = this.linkExpiry(now);
     const query = new URLSearchParams({
       session: viewer.sessionId,
       expires: String(expires),
       sig: this.signature(attachmentId, viewer.sessionId, expires),
     });
     return `${this.config.publicUrl}/attachments/${toGlobalId('Attachment', attachmentId)}/download?${query}`;
+  }
+
+  /** `Attachment.urlExpiresAt`: when a link signed at `now` stops working (the `expires` it carries). */
+  linkExpiresAt(now: number): Date {
+    return new Date(this.linkExpiry(now) * 1000);
+  }
+
+  /** The `expires` of a link signed at `now`, in whole seconds since the epoch. */
+  private linkExpiry(now: number): number {
+    return Math.floor(now / 1000) + this.config.attachmentUrlTtlSeconds;
   }
 
   /**

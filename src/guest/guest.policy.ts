@@ -22,6 +22,11 @@ export const guestPolicy = {
     return isGuest(viewer);
   },
 
+  /** Reading Settings > Guests (settings and usage): every member; guests never. */
+  canSeeSettings(viewer: Viewer): boolean {
+    return isMember(viewer);
+  },
+
   /** Guest settings: owners and admins. */
   canChangeSettings(viewer: Viewer): boolean {
     return isAdmin(viewer);

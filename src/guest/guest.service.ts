@@ -17,6 +17,7 @@ import type { RateLimitService } from '../security/rate-limit.service';
 import * as validate from '../validation';
 import type { AccessExpiryService } from './access-expiry.service';
 import { GuestAccessEntity, type GuestAccessLevel } from './guest-access.entity';
+import { OrganizationGuestSettings, OrganizationGuestUsage } from './guest-settings';
 import { guestPolicy } from './guest.policy';
 
 /** How a new access is granted: its level, and its end (null: none). */
@@ -32,14 +33,6 @@ const MAX_DEFAULT_ACCESS_DAYS = 365;
 export interface GuestInvitation {
   guest: ActorEntity;
   invitationUrl: string | null;
-}
-
-export interface GuestUsage {
-  memberCount: number;
-  guestsPerMember: number;
-  guestLimit: number;
-  guestCount: number;
-  conversationsPerGuest: number;
 }
 
 const guestLimitReached = (limit: number) =>
@@ -247,7 +240,7 @@ export class GuestService {
     viewer: Viewer,
     input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null; defaultAccessDays?: number | null },
     client: Client = NO_CLIENT,
-  ): Promise<OrganizationEntity> {
+  ): Promise<OrganizationGuestSettings> {
     if (!guestPolicy.canChangeSettings(viewer)) throw forbidden('Only owners and admins can change guest settings.');
     const days = input.defaultAccessDays;
     if (days != null && (!Number.isInteger(days) || days < 1 || days > MAX_DEFAULT_ACCESS_DAYS)) {
@@ -278,7 +271,7 @@ export class GuestService {
       return { organization, disabled };
     });
     if (disabled) await this.events.sessionsChanged({ organizationId: organization.id });
-    return organization;
+    return OrganizationGuestSettings.of(organization);
   }
 
   /**
@@ -351,20 +344,27 @@ export class GuestService {
     return true;
   }
 
-  async usage(organizationId: string): Promise<GuestUsage> {
+
+  /** The viewer's organization's guest settings, or null for a viewer who may not see them (`node(id)`). */
+  async settingsOf(viewer: Viewer): Promise<OrganizationGuestSettings | null> {
+    if (!guestPolicy.canSeeSettings(viewer)) return null;
+    const organization = await this.dataSource.manager.findOneBy(OrganizationEntity, { id: viewer.organizationId });
+    return organization ? OrganizationGuestSettings.of(organization) : null;
+  }
+
+  /** The viewer's organization's guest usage, or null for a viewer who may not see it (`node(id)`). */
+  async usageOf(viewer: Viewer): Promise<OrganizationGuestUsage | null> {
+    return guestPolicy.canSeeSettings(viewer) ? this.usage(viewer.organizationId) : null;
+  }
+
+  async usage(organizationId: string): Promise<OrganizationGuestUsage> {
     const [row] = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE kind = 'MEMBER')::int AS members,
               count(*) FILTER (WHERE kind = 'GUEST' AND status <> 'REVOKED')::int AS guests
          FROM actors WHERE organization_id = $1`,
       [organizationId],
     );
-    return {
-      memberCount: row.members,
-      guestsPerMember: this.config.guestsPerMember,
-      guestLimit: row.members * this.config.guestsPerMember,
-      guestCount: row.guests,
-      conversationsPerGuest: this.config.conversationsPerGuest,
-    };
+    return new OrganizationGuestUsage(organizationId, row.members, this.config.guestsPerMember, row.guests, this.config.conversationsPerGuest);
   }
 
   /** Every guest of the organization, revoked ones included, in order of invitation. */

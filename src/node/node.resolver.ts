@@ -25,6 +25,8 @@ async function visibleActor(scope: Scope, id: string, kind: ActorKind): Promise<
 
 const finders: Record<NodeType, NodeFinder> = {
   Organization: async ({ services }, { viewer }, id) => (id === viewer.organizationId ? services.organizations.ofViewer(viewer) : null),
+  GuestSettings: async ({ services }, { viewer }, id) => (id === viewer.organizationId ? services.guests.settingsOf(viewer) : null),
+  GuestUsage: async ({ services }, { viewer }, id) => (id === viewer.organizationId ? services.guests.usageOf(viewer) : null),
   User: async (_context, scope, id) => visibleActor(scope, id, 'MEMBER'),
   Guest: async (_context, scope, id) => visibleActor(scope, id, 'GUEST'),
   Conversation: ({ services }, scope, id) => services.conversations.findReadable(scope, id).catch(() => null),
@@ -39,8 +41,8 @@ const finders: Record<NodeType, NodeFinder> = {
 @Resolver()
 export class NodeResolver {
   @Authorized()
-  @Query(() => Node, { nullable: true, description: 'Anything the viewer may see, by its global ID.' })
-  async node(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<object> {
+  @Query(() => Node, { nullable: true, description: 'Anything the viewer may see, by its global ID; NOT_FOUND for anything else, seen or not.' })
+  async node(@Arg('id', () => ID, { description: 'Any global ID this API gave out.' }) id: string, @Ctx() context: Context): Promise<object> {
     const parsed = parseGlobalId(id);
     const found = parsed ? await finders[parsed.type]?.(context, scopeOf(context), parsed.id) : null;
     if (!found) throw notFound();
