@@ -134,15 +134,22 @@ function followLiveComments(query: ObservableQuery<ConversationData, Conversatio
   });
 }
 
+/**
+ * Paths the server refused this viewer (FORBIDDEN). Results read back from the
+ * cache (after a live comment, a page fetched) carry no errors, so what was
+ * refused once is remembered: it stays refused for this viewer.
+ */
+const refused = new Set<string>();
+
 function render(data: ConversationData | undefined, error: unknown): void {
   const conversation = data?.conversation;
   if (!conversation) return;
   byTestId('subject').textContent = conversation.subject ?? '(no subject)';
-  const forbidden = CombinedGraphQLErrors.is(error)
-    ? error.errors.filter((entry) => entry.extensions?.code === 'FORBIDDEN').map((entry) => (entry.path ?? []).join('.'))
-    : [];
+  if (CombinedGraphQLErrors.is(error)) {
+    for (const entry of error.errors) if (entry.extensions?.code === 'FORBIDDEN') refused.add((entry.path ?? []).join('.'));
+  }
   byTestId('labels').textContent =
-    conversation.labels !== null ? conversation.labels.join(', ') || '(none)' : forbidden.includes('conversation.labels') ? 'members only (FORBIDDEN)' : '(unknown)';
+    conversation.labels !== null ? conversation.labels.join(', ') || '(none)' : refused.has('conversation.labels') ? 'members only (FORBIDDEN)' : '(unknown)';
   byTestId('assignees').textContent = conversation.assignees ? conversation.assignees.map((user) => user.name).join(', ') || '(none)' : 'not asked (guest)';
   const list = byTestId('comments');
   list.replaceChildren(
