@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { AttachmentService } from './attachment/attachment.service';
 import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
+import { PasswordHasher } from './auth/password';
 import { SessionService } from './auth/session.service';
 import type { Viewer } from './auth/viewer';
 import { CommentService } from './comment/comment.service';
@@ -33,6 +34,7 @@ export function createServices({ dataSource, config, logger, transport }: Servic
   const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
   const rateLimits = new RateLimitService(config, logger);
+  const passwords = new PasswordHasher(config);
   const realtime = new RealtimeService({ dataSource, config, logger, sessions });
   const events = realtime.events;
   const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions);
@@ -43,8 +45,9 @@ export function createServices({ dataSource, config, logger, transport }: Servic
     sessions,
     teams,
     rateLimits,
+    passwords,
     conversations,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events),
+    accounts: new AccountService(dataSource, passwords, sessions, invitations, teams, rateLimits, events),
     organizations: new OrganizationService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
     messages: new MessageService(dataSource, conversations, transport ?? new LoggingTransport(logger), attachments, logger),

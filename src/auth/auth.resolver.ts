@@ -9,7 +9,7 @@ import { AuthPayload, InvitationPayload } from './auth.type';
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an organization and its owner, and logs the owner in.' })
   async signUp(@Arg('input') input: SignUpInput, @Ctx() context: Context): Promise<AuthPayload> {
-    return loggedIn(context, await context.services.accounts.signUp(input));
+    return loggedIn(context, await context.services.accounts.signUp(input, context.client));
   }
 
   @Mutation(() => AuthPayload)
@@ -31,7 +31,7 @@ export class AuthResolver {
 
   @Mutation(() => AuthPayload, { description: 'Accepts a member or guest invitation and logs in.' })
   async acceptInvitation(@Arg('input') input: AcceptInvitationInput, @Ctx() context: Context): Promise<AuthPayload> {
-    return loggedIn(context, await context.services.accounts.acceptInvitation(input));
+    return loggedIn(context, await context.services.accounts.acceptInvitation(input, context.client));
   }
 }
 
