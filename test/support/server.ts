@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
+import type { Logger } from '../../src/logger';
 import type { OutboundTransport } from '../../src/message/message.transport';
 import { loadConfig } from '../../src/config';
 import { databaseUrl, TEST_DATABASE_URL } from './services';
@@ -73,11 +74,12 @@ export async function dropDatabase(name: string): Promise<void> {
  * Starts a real Sidedoor instance on a free port with its own fresh database
  * (and its own Redis key prefix). Pass `env` from another TestServer to start
  * a second instance sharing that database and Redis; pass `transport` to
- * see the replies the instance hands to the outside world.
+ * see the replies the instance hands to the outside world, `logger` to read
+ * what it logs.
  */
 export async function startServer(
   overrides: Record<string, string> = {},
-  options: { transport?: OutboundTransport } = {},
+  options: { transport?: OutboundTransport; logger?: Logger } = {},
 ): Promise<TestServer> {
   let ownDatabase: string | null = null;
   const env: Record<string, string> = {
@@ -100,7 +102,7 @@ export async function startServer(
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const config = loadConfig({ ...env, PORT: String(port), PUBLIC_URL: url });
-  const app = createApp(config, { transport: options.transport });
+  const app = createApp(config, { transport: options.transport, logger: options.logger });
   await app.start(port);
   const graphqlUrl = `${url}/graphql`;
   return {
