@@ -17,6 +17,15 @@ export const guestPolicy = {
     return this.canManage(viewer) && viewer.guestsEnabled && conversation.kind === 'THREAD' && conversation.allowGuests;
   },
 
+  /**
+   * Whose every access a viewer may know of (`Guest.conversations`, the full
+   * `conversationCount`): members, and the guest themself. Another guest
+   * learns only of the conversations they share.
+   */
+  canSeeAccessesOf(viewer: Viewer, guest: { id: string }): boolean {
+    return isMember(viewer) || guest.id === viewer.actorId;
+  },
+
   /** Guest settings: owners and admins. */
   canChangeSettings(viewer: Viewer): boolean {
     return isAdmin(viewer);

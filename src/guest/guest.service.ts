@@ -4,6 +4,7 @@ import type { SessionService } from '../auth/session.service';
 import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
 import { ConversationEntity } from '../conversation/conversation.entity';
+import { conversationPolicy } from '../conversation/conversation.policy';
 import { guestNotAllowed } from '../conversation/conversation.service';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { decodeId } from '../ids';
@@ -11,6 +12,7 @@ import type { InvitationService } from '../invitation/invitation.service';
 import { OrganizationEntity, type GuestInviters } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
+import type { Scope } from '../scope';
 import * as validate from '../validation';
 import { guestPolicy } from './guest.policy';
 
@@ -18,6 +20,13 @@ export interface GuestInvitation {
   guest: ActorEntity;
   invitationUrl: string | null;
 }
+
+/**
+ * What a guest invited without a name is called until they accept and give
+ * one. Never derived from their email: other guests of the conversation see
+ * this name, and must not learn the address from it.
+ */
+export const UNNAMED_GUEST = 'Invited guest';
 
 export interface GuestUsage {
   memberCount: number;
@@ -93,7 +102,7 @@ export class GuestService {
             role: null,
             status: 'INVITED',
             email,
-            name: name ?? email.split('@')[0]!,
+            name: name ?? UNNAMED_GUEST,
             invitedById: viewer.actorId,
           }),
         );
@@ -199,6 +208,17 @@ export class GuestService {
       guestCount: row.guests,
       conversationsPerGuest: this.config.conversationsPerGuest,
     };
+  }
+
+  /**
+   * How many conversations the guest has access to now, as the viewer may
+   * know it: all of them for members and the guest themself; for another
+   * guest, only those both can read (the rest are not theirs to count).
+   */
+  async conversationCount({ viewer, loaders }: Scope, guest: ActorEntity): Promise<number> {
+    const conversations = await loaders.guestConversations.load(guest.id);
+    if (guestPolicy.canSeeAccessesOf(viewer, guest)) return conversations.length;
+    return conversations.filter((conversation) => conversationPolicy.canRead(viewer, conversation)).length;
   }
 
   /** Every guest of the organization, revoked ones included, in order of invitation. */
