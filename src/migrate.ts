@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config';
-import { createDatabase, openDatabase } from './db';
+import { closeDatabase, createDatabase, DataDirLockedError, openDatabase } from './db';
 import { createLogger } from './logger';
 
 /** `npm run migrate`: applies pending migrations and exits. */
@@ -9,10 +9,10 @@ async function migrate(): Promise<void> {
   const database = createDatabase(config, logger);
   await openDatabase(database);
   console.log('migrations are up to date');
-  await database.dataSource.destroy();
+  await closeDatabase(database);
 }
 
 migrate().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof DataDirLockedError ? error.message : error);
   process.exit(1);
 });
