@@ -69,7 +69,7 @@ export class GuestResolver {
     return loaders.guestConversations.load(guest.id);
   }
 
-  @FieldResolver(() => Int, { description: 'Conversations the guest has access to now (to another guest: those they share).' })
+  @FieldResolver(() => Int)
   conversationCount(@Root() guest: ActorEntity, @Ctx() context: Context): Promise<number> {
     return context.services.guests.conversationCount(scopeOf(context), guest);
   }

@@ -30,7 +30,7 @@ export class Guest extends Actor {
   @Field(() => [Conversation], { nullable: true, description: 'members, and the guest themself' })
   conversations: Conversation[] | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Conversations the guest has access to now; another guest counts only those they share with them.' })
   conversationCount: number;
 
   @Field(() => Int)
