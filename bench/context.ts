@@ -27,6 +27,8 @@ export function startSidedoor(context: BenchContext, name: string, env: Record<s
     SESSION_SECRET: context.sessionSecret,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'error',
     PUBLIC_URL: 'http://127.0.0.1',
+    // Every bench client connects from 127.0.0.1, as thousands of clients behind one proxy would.
+    WS_MAX_CONNECTIONS_PER_IP: '100000',
     ...env,
   });
 }

@@ -2,19 +2,26 @@ import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionRes
 import type { Viewer } from '../auth/viewer';
 import { contextAs, type Context } from '../context';
 import type { Delivery } from './conversation-feed';
-import { executedSelection, type ExecutedSelection } from './executed-selection';
+import { executedSelection, rebindResult, type ExecutedSelection } from './executed-selection';
 
 /**
  * What an event's result can depend on, besides the selection: a member's
  * result varies only with their role and the organization's guest settings
  * (members-only fields, `viewerCan*`); a guest's also with who they are
  * (their own email, their own conversations), so guests never share; and a
- * selection with a field bound to the session (a signed download link) is
- * the session's own.
+ * selection with a session-bound field that cannot be rebound is the
+ * session's own. (Rebindable ones, such as download links, are shared and
+ * then rebound per subscriber: see rebindResult.)
  */
 function audience(viewer: Viewer, selection: ExecutedSelection): string {
   const who = viewer.kind === 'MEMBER' ? `member:${viewer.role}:${viewer.guestsEnabled}:${viewer.whoCanInvite}` : `guest:${viewer.actorId}`;
-  return selection.sessionBound ? `${who}:session:${viewer.sessionId}` : who;
+  return selection.sessionOnly ? `${who}:session:${viewer.sessionId}` : who;
+}
+
+/** One shared execution, and the session it ran as (whose session-bound values it holds). */
+interface SharedResult {
+  readonly result: ExecutionResult;
+  readonly sessionId: string;
 }
 
 /**
@@ -61,7 +68,7 @@ function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, map: (value: T) => P
  */
 export class SharedSubscriptionExecution {
   /** Per comment (dropped with it), the result per executed selection and audience. */
-  private readonly results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+  private readonly results = new WeakMap<object, Map<string, Promise<SharedResult>>>();
 
   /** The `subscribe` that graphql-ws runs for subscription operations. */
   readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
@@ -71,20 +78,24 @@ export class SharedSubscriptionExecution {
     return mapAsyncIterator(stream as AsyncIterable<Delivery>, (delivery) => this.resultFor(args, selection, delivery));
   };
 
-  private resultFor(args: ExecutionArgs, selection: ExecutedSelection, delivery: Delivery): Promise<ExecutionResult> {
+  private async resultFor(args: ExecutionArgs, selection: ExecutedSelection, delivery: Delivery): Promise<ExecutionResult> {
     // A denied delivery runs in the operation's own context: its resolver only throws.
-    if (delivery.kind !== 'comment') return Promise.resolve(execute({ ...args, rootValue: delivery }));
+    if (delivery.kind !== 'comment') return execute({ ...args, rootValue: delivery });
     let bySelection = this.results.get(delivery.comment);
     if (!bySelection) {
       bySelection = new Map();
       this.results.set(delivery.comment, bySelection);
     }
-    const key = `${selection.key}|${audience(delivery.viewer, selection)}`;
-    let result = bySelection.get(key);
-    if (!result) {
-      result = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue: eventContext(args.contextValue as Context, delivery) }));
-      bySelection.set(key, result);
+    const { viewer } = delivery;
+    const key = `${selection.key}|${audience(viewer, selection)}`;
+    let shared = bySelection.get(key);
+    if (!shared) {
+      const contextValue = eventContext(args.contextValue as Context, delivery);
+      shared = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue })).then((result) => ({ result, sessionId: viewer.sessionId }));
+      bySelection.set(key, shared);
     }
-    return result;
+    const { result, sessionId } = await shared;
+    if (selection.sessionBound.length === 0 || sessionId === viewer.sessionId) return result;
+    return rebindResult(result, selection.sessionBound, { viewer, services: (args.contextValue as Context).services });
   }
 }

@@ -165,25 +165,47 @@ describe('per-subscriber fields in shared executions', () => {
   });
   afterAll(() => server?.stop());
 
-  it("give each subscriber download links signed for their own session, which outlive another member's log-out", async () => {
+  it("give each subscriber download links signed for their own session, which outlive another member's log-out, from one shared execution", async () => {
     const [second, third] = [await buildMember(server, owner), await buildMember(server, owner)];
-    const query = `subscription ($id: ID!) { commentAdded(conversationId: $id) { id attachments { url } } }`;
+    // `messages` costs one statement per execution: the count below tells executions apart.
+    const query = `subscription ($id: ID!) { commentAdded(conversationId: $id) { id attachments { url } conversation { messages(first: 1) { nodes { id } } } } }`;
+    const upload = async (text: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([Buffer.from(text)], { type: 'text/plain' }), `${text}.txt`);
+      const response = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}` }, body: form });
+      return ((await response.json()) as { id: string }).id;
+    };
+    const post = async (attachmentIds: string[]) => {
+      const posted = await server.gql(
+        `mutation ($input: PostCommentInput!) { postComment(input: $input) { id } }`,
+        { input: { conversationId: conversation.id, body: 'see attached', attachmentIds } },
+        owner.token,
+      );
+      expect(posted.errors).toBeUndefined();
+    };
+    const { statements } = server.app.database;
     const clients = [await connect(server, second.token), await connect(server, third.token)];
-    const subscriptions = clients.map((client) => client.subscribe(query, { id: conversation.id }));
-    await live(server, conversation, 2);
+    const secondEvents = clients[0]!.subscribe(query, { id: conversation.id });
+    await live(server, conversation, 1);
+    await post([]);
+    await secondEvents.take(1);
 
-    const form = new FormData();
-    form.append('file', new Blob([Buffer.from('contract')], { type: 'text/plain' }), 'contract.txt');
-    const uploaded = (await (await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}` }, body: form })).json()) as { id: string };
-    const posted = await server.gql(
-      `mutation ($input: PostCommentInput!) { postComment(input: $input) { id } }`,
-      { input: { conversationId: conversation.id, body: 'see attached', attachmentIds: [uploaded.id] } },
-      owner.token,
-    );
-    expect(posted.errors).toBeUndefined();
-    const [[secondEvent], [thirdEvent]] = await Promise.all(subscriptions.map((subscription) => subscription.take(1)));
-    const secondUrl = new URL(secondEvent!.data.commentAdded.attachments[0].url);
-    const thirdUrl = new URL(thirdEvent!.data.commentAdded.attachments[0].url);
+    const alone = await upload('alone');
+    let before = statements.count;
+    await post([alone]);
+    await secondEvents.take(2);
+    const forOne = statements.count - before;
+
+    const thirdEvents = clients[1]!.subscribe(query, { id: conversation.id });
+    await live(server, conversation, 2);
+    const contract = await upload('contract');
+    before = statements.count;
+    await post([contract]);
+    const [secondReceived, thirdReceived] = await Promise.all([secondEvents.take(3), thirdEvents.take(1)]);
+    expect(statements.count - before).toBe(forOne);
+
+    const secondUrl = new URL(secondReceived[2]!.data.commentAdded.attachments[0].url);
+    const thirdUrl = new URL(thirdReceived[0]!.data.commentAdded.attachments[0].url);
     expect(secondUrl.searchParams.get('session')).toBe(second.viewer.sessionId);
     expect(thirdUrl.searchParams.get('session')).toBe(third.viewer.sessionId);
 
