@@ -53,7 +53,7 @@ export interface WebSocketLimits {
   readonly connectionsPerIp: number;
   /**
    * The summed cost (as MAX_QUERY_COST counts it) of every subscription one
-   * actor holds open on an instance: what one event may cost on their behalf. @default 10000
+   * actor holds open on an instance: what one event may cost on their behalf. @default 5000
    */
   readonly subscriptionCostPerActor: number;
 }
@@ -268,7 +268,7 @@ export function loadConfig(env: Env = process.env): Config {
     webSocketLimits: Object.freeze({
       connectionsPerSession: integer(env, 'WS_MAX_CONNECTIONS_PER_SESSION', 20, 1, 100_000),
       connectionsPerIp: integer(env, 'WS_MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
-      subscriptionCostPerActor: integer(env, 'WS_MAX_SUBSCRIPTION_COST_PER_ACTOR', 10_000, 1, 100_000_000),
+      subscriptionCostPerActor: integer(env, 'WS_MAX_SUBSCRIPTION_COST_PER_ACTOR', 5000, 1, 100_000_000),
     }),
     trustProxy: trustProxy(env),
   });

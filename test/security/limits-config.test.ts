@@ -14,7 +14,7 @@ describe('limit settings', () => {
       signUp: { points: 20, durationSeconds: 3600 },
       invitationFailure: { points: 20, durationSeconds: 900 },
     });
-    expect(config.webSocketLimits).toEqual({ connectionsPerSession: 20, connectionsPerIp: 200, subscriptionCostPerActor: 10_000 });
+    expect(config.webSocketLimits).toEqual({ connectionsPerSession: 20, connectionsPerIp: 200, subscriptionCostPerActor: 5000 });
     expect(config.passwordHashConcurrency).toBe(Math.max(1, Math.min(4, availableParallelism() - 1)));
   });
 
