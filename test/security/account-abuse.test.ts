@@ -1,3 +1,4 @@
+import { PasswordHasher } from '../../src/auth/password';
 import { toGlobalId } from '../../src/ids';
 import { buildConversation, buildGuest, buildInvitedGuest, buildOrganization, invitationToken, PASSWORD, uniqueEmail } from '../support/factories';
 import { codes, startServer, type GraphQLResponse, type TestServer } from '../support/server';
@@ -81,6 +82,32 @@ describe("a person's log-in, whatever other organizations did with their email",
     const wrong = await server.gql(LOG_IN, { input: { email, password: WRONG } });
     expect(codes(wrong)).toEqual(['UNAUTHENTICATED']);
     expect(server.app.services.passwords.computed - hashesBefore).toBe(2);
+  });
+});
+
+describe('password hashes from before salts were derived from the email', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(() => server?.stop());
+
+  it('still verify, and are rewritten with the current salt at the next log-in', async () => {
+    const owner = await buildOrganization(server);
+    // What an older server stored: a hash salted for something else than this email.
+    const legacy = await new PasswordHasher({ passwordHashCost: 10, passwordHashConcurrency: 1, sessionSecret: 'x'.repeat(32) }).hash(PASSWORD, 'someone@else.test');
+    const credentials = (hash?: string) =>
+      hash === undefined
+        ? server.app.database.dataSource.query(`SELECT password_hash FROM actor_credentials WHERE actor_id = $1`, [owner.actor.id])
+        : server.app.database.dataSource.query(`UPDATE actor_credentials SET password_hash = $2 WHERE actor_id = $1`, [owner.actor.id, hash]);
+    await credentials(legacy);
+    expect(server.app.services.passwords.isOutdated(legacy, owner.email)).toBe(true);
+    const logIn = await server.gql(LOG_IN, { input: { email: owner.email, password: PASSWORD } });
+    expect(logIn.errors).toBeUndefined();
+    const [{ password_hash: renewed }] = await credentials();
+    expect(renewed).not.toBe(legacy);
+    expect(server.app.services.passwords.isOutdated(renewed, owner.email)).toBe(false);
+    expect(codes(await server.gql(LOG_IN, { input: { email: owner.email, password: PASSWORD } }))).toEqual([]);
   });
 });
 
