@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config';
-import { createDatabase, openDatabase } from './db';
+import { closeDatabase, createDatabase, DataDirLockedError, openDatabase } from './db';
 import { createLogger } from './logger';
 import { createMailer } from './mail/mailer';
 import { createJobQueue } from './services';
@@ -16,10 +16,10 @@ async function migrate(): Promise<void> {
   await mailer.close();
   for (const name of applied) console.log(`applied ${name}`);
   console.log(applied.length === 0 ? 'migrations are up to date: nothing to apply' : `${applied.length} migration${applied.length === 1 ? '' : 's'} applied; up to date`);
-  await database.dataSource.destroy();
+  await closeDatabase(database);
 }
 
 migrate().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof DataDirLockedError ? error.message : error);
   process.exit(1);
 });

@@ -3,6 +3,7 @@ import { AttachmentService } from './attachment/attachment.service';
 import { AuditService } from './audit/audit.service';
 import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
+import { PasswordHasher } from './auth/password';
 import { SessionService } from './auth/session.service';
 import type { Viewer } from './auth/viewer';
 import { CommentService } from './comment/comment.service';
@@ -66,6 +67,7 @@ export function createServices(deps: ServiceDeps) {
   const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
   const rateLimits = new RateLimitService(config, logger);
+  const passwords = new PasswordHasher(config);
   const realtime = new RealtimeService({ dataSource, config, logger, sessions, expiry });
   const events = realtime.events;
   const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions, audit);
@@ -79,9 +81,10 @@ export function createServices(deps: ServiceDeps) {
     cursors,
     teams,
     rateLimits,
+    passwords,
     conversations,
     audit,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events, audit),
+    accounts: new AccountService(dataSource, passwords, sessions, invitations, teams, rateLimits, events, audit),
     organizations: new OrganizationService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events),
     messages: new MessageService(dataSource, conversations, transport ?? new LoggingTransport(logger), attachments, logger),

@@ -71,7 +71,7 @@ describe('npm run migrate', () => {
   /** The lines `src/migrate.ts` prints, run as `npm run migrate` runs it (from the sources here). */
   const migrate = async () => {
     const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...(dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: databaseUrl(name) }) };
-    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'support', 'run-main.js'), 'migrate.ts'], { env });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'support', 'run-main.js'), 'src/migrate.ts'], { env });
     return stdout.trim().split('\n');
   };
 

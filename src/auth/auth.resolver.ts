@@ -9,7 +9,7 @@ import { AuthPayload, InvitationPayload } from './auth.type';
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an organization and its owner, and logs the owner in.' })
   async signUp(@Arg('input', { description: 'The organization and its owner.' }) input: SignUpInput, @Ctx() context: Context): Promise<AuthPayload> {
-    return loggedIn(context, await context.services.accounts.signUp(input));
+    return loggedIn(context, await context.services.accounts.signUp(input, context.client));
   }
 
   @Mutation(() => AuthPayload, {

@@ -27,6 +27,15 @@ export const guestPolicy = {
     return isMember(viewer);
   },
 
+  /**
+   * Whose every access a viewer may know of (`Guest.conversations`, the full
+   * `conversationCount`): members, and the guest themself. Another guest
+   * learns only of the conversations they share.
+   */
+  canSeeAccessesOf(viewer: Viewer, guest: { id: string }): boolean {
+    return isMember(viewer) || guest.id === viewer.actorId;
+  },
+
   /** Guest settings: owners and admins. */
   canChangeSettings(viewer: Viewer): boolean {
     return isAdmin(viewer);

@@ -94,9 +94,9 @@ export class GuestResolver {
     return loaders.guestAccesses.load(guest.id);
   }
 
-  @FieldResolver(() => Int, { description: 'Conversations the guest has access to now.' })
-  async conversationCount(@Root() guest: ActorEntity, @Ctx() { loaders }: Context): Promise<number> {
-    return (await loaders.guestConversations.load(guest.id)).length;
+  @FieldResolver(() => Int)
+  conversationCount(@Root() guest: ActorEntity, @Ctx() context: Context): Promise<number> {
+    return context.services.guests.conversationCount(scopeOf(context), guest);
   }
 
   @FieldResolver(() => Int, { description: 'How many conversations a guest may have access to at once.' })

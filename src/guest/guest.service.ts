@@ -6,6 +6,7 @@ import type { Viewer } from '../auth/viewer';
 import { NO_CLIENT, type Client } from '../client';
 import type { Config } from '../config';
 import { ConversationEntity } from '../conversation/conversation.entity';
+import { conversationPolicy } from '../conversation/conversation.policy';
 import { guestNotAllowed } from '../conversation/conversation.service';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { hydrate } from '../hydrate';
@@ -14,6 +15,7 @@ import type { InvitationService } from '../invitation/invitation.service';
 import { OrganizationEntity, type GuestInviters } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
+import type { Scope } from '../scope';
 import * as validate from '../validation';
 import type { AccessExpiryService } from './access-expiry.service';
 import { GuestAccessEntity, type GuestAccessLevel } from './guest-access.entity';
@@ -34,6 +36,13 @@ export interface GuestInvitation {
   guest: ActorEntity;
   invitationUrl: string | null;
 }
+
+/**
+ * What a guest invited without a name is called until they accept and give
+ * one. Never derived from their email: other guests of the conversation see
+ * this name, and must not learn the address from it.
+ */
+export const UNNAMED_GUEST = 'Invited guest';
 
 const guestLimitReached = (limit: number) =>
   new DomainError(
@@ -115,7 +124,7 @@ export class GuestService {
             role: null,
             status: 'INVITED',
             email,
-            name: name ?? email.split('@')[0]!,
+            name: name ?? UNNAMED_GUEST,
             invitedById: viewer.actorId,
           }),
         );
@@ -365,6 +374,17 @@ export class GuestService {
       [organizationId],
     );
     return new OrganizationGuestUsage(organizationId, row.members, this.config.guestsPerMember, row.guests, this.config.conversationsPerGuest);
+  }
+
+  /**
+   * How many conversations the guest has access to now, as the viewer may
+   * know it: all of them for members and the guest themself; for another
+   * guest, only those both can read (the rest are not theirs to count).
+   */
+  async conversationCount({ viewer, loaders }: Scope, guest: ActorEntity): Promise<number> {
+    const conversations = await loaders.guestConversations.load(guest.id);
+    if (guestPolicy.canSeeAccessesOf(viewer, guest)) return conversations.length;
+    return conversations.filter((conversation) => conversationPolicy.canRead(viewer, conversation)).length;
   }
 
   /** Every guest of the organization, revoked ones included, in order of invitation. */

@@ -52,7 +52,7 @@ export class Guest extends Actor {
   @Field(() => [GuestAccess], { nullable: true, description: 'members, and the guest themself: current accesses, soonest expiry first, then oldest' })
   accesses: GuestAccess[] | null;
 
-  @Field(() => Int, { description: 'How many conversations they have access to now.' })
+  @Field(() => Int, { description: 'Conversations the guest has access to now; another guest counts only those they share with them.' })
   conversationCount: number;
 
   @Field(() => Int, { description: 'How many conversations a guest may have access to at once (CONVERSATIONS_PER_GUEST).' })

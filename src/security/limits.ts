@@ -13,12 +13,15 @@ import {
   Kind,
   Lexer,
   TokenKind,
+  TypeInfo,
+  ValidationContext,
+  type DocumentNode,
+  type GraphQLSchema,
   type GraphQLCompositeType,
   type GraphQLField,
   type OperationDefinitionNode,
   type ParseOptions,
   type SelectionSetNode,
-  type ValidationContext,
   type ValidationRule,
   type ValueNode,
 } from 'graphql';
@@ -162,6 +165,23 @@ export function costRule(limits: Pick<OperationLimits, 'maxCost'>, variables: Re
       }
     },
   });
+}
+
+/**
+ * The cost of one operation of a document, as `costRule` counts it: what the
+ * websocket server charges an actor's subscription budget for as long as the
+ * subscription stays open.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): number {
+  const root = schema.getRootType(operation.operation);
+  if (!root) return 0;
+  const context = new ValidationContext(schema, document, new TypeInfo(schema), () => undefined);
+  return new CostCounter(context, operation, variables).selectionSet(operation.selectionSet, root, 1, undefined);
 }
 
 class CostCounter {

@@ -1,5 +1,5 @@
-// Runs src/main.ts (or the entry named as the first argument, such as
-// migrate.ts) in a child process straight from the sources, compiled on
+// Runs src/main.ts (or the entry named by the first argument, such as
+// src/migrate.ts) in a child process straight from the sources, compiled on
 // require by swc with the project's .swcrc, so process-level behaviour
 // (signals, exit codes, output) is tested without a build step.
 const { readFileSync } = require('node:fs');
@@ -12,4 +12,4 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 require('reflect-metadata');
-require(join(__dirname, '..', '..', 'src', process.argv[2] ?? 'main.ts'));
+require(join(__dirname, '..', '..', process.argv[2] ?? 'src/main.ts'));
