@@ -6,7 +6,7 @@
  * once. It serves the fields the benchmark asks for and nothing else: it is a
  * yardstick, not a second implementation.
  */
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,7 +44,29 @@ const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, opt
 const secret = process.env.SESSION_SECRET!;
 
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
-const cursor = (seq: string) => Buffer.from(`c:${seq}`, 'utf8').toString('base64url');
+// The same opaque cursors as Sidedoor's (src/pagination.ts), so both answer the same JSON and pay the same
+// price: one AES-256 block of the row's sequence and a check value bound to the list and its owner.
+const cursorCipher = createCipheriv('aes-256-ecb', createHmac('sha256', secret).update('sidedoor/cursor-key/v1').digest(), null).setAutoPadding(false);
+const cursorDecipher = createDecipheriv('aes-256-ecb', createHmac('sha256', secret).update('sidedoor/cursor-key/v1').digest(), null).setAutoPadding(false);
+const cursorCheckKey = createHmac('sha256', secret).update('sidedoor/cursor-check/v1').digest();
+const cursorsOf = (list: 'messages' | 'comments', conversationId: string) => {
+  const check = createHmac('sha256', cursorCheckKey).update(`${list}:${conversationId}`).digest().subarray(0, 8);
+  return {
+    encode(seq: string): string {
+      const block = Buffer.alloc(16);
+      block.writeBigUInt64BE(BigInt(seq));
+      check.copy(block, 8);
+      return cursorCipher.update(block).toString('base64url');
+    },
+    decode(after: string | null | undefined): string | null {
+      if (after == null) return null;
+      const sealed = Buffer.from(after, 'base64url');
+      const block = sealed.length === 16 && sealed.toString('base64url') === after ? cursorDecipher.update(sealed) : null;
+      if (!block || !block.subarray(8).equals(check)) throw error('BAD_USER_INPUT', 'after is not a cursor of this list.');
+      return block.readBigUInt64BE(0).toString();
+    },
+  };
+};
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 const error = (code: string, message: string) => new GraphQLError(message, { extensions: { code } });
 const actor = (row: { id: string; kind: string; name: string }) => ({
@@ -145,7 +167,7 @@ function presence(viewer: Viewer, parent: ConversationObject): Promise<Presence>
   return parent._.presence;
 }
 
-function connection<T extends { seq: string }>(rows: T[], total: number, first: number, after: string | null, node: (row: T) => unknown) {
+function connection<T extends { seq: string }>(rows: T[], total: number, first: number, after: string | null, cursor: (seq: string) => string, node: (row: T) => unknown) {
   const page = rows.slice(0, first);
   const edges = page.map((row) => ({ cursor: cursor(row.seq), node: node(row) }));
   return {
@@ -159,13 +181,6 @@ function connection<T extends { seq: string }>(rows: T[], total: number, first: 
     edges,
     nodes: edges.map((edge) => edge.node),
   };
-}
-
-function afterSeq(after: string | null | undefined): string | null {
-  if (after == null) return null;
-  const match = /^c:(\d{1,19})$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
-  if (!match) throw error('BAD_USER_INPUT', 'after is not a cursor this API gave out.');
-  return match[1]!;
 }
 
 function firstArg(first: number | null | undefined): number {
@@ -224,7 +239,8 @@ const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context
     },
     async messages(parent: ConversationObject, args: { first?: number; after?: string }, { viewer }) {
       const first = firstArg(args.first);
-      const after = afterSeq(args.after);
+      const cursors = cursorsOf('messages', parent._.id);
+      const after = cursors.decode(args.after);
       const { rows } = await pool.query(
         `SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM messages WHERE conversation_id = $1 AND organization_id = $2) t
          LEFT JOIN LATERAL (
@@ -242,6 +258,7 @@ const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context
         total,
         first,
         after,
+        cursors.encode,
         (row) => ({
           id: gid('Message', row.id),
           channel: row.channel,
@@ -260,7 +277,8 @@ const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context
     },
     async comments(parent: ConversationObject, args: { first?: number; after?: string }, { viewer }) {
       const first = firstArg(args.first);
-      const after = afterSeq(args.after);
+      const cursors = cursorsOf('comments', parent._.id);
+      const after = cursors.decode(args.after);
       const { rows } = await pool.query(
         `SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM comments WHERE conversation_id = $1 AND organization_id = $2) t
          LEFT JOIN LATERAL (
@@ -280,6 +298,7 @@ const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context
         total,
         first,
         after,
+        cursors.encode,
         (row) => ({
           id: gid('Comment', row.id),
           body: row.body,

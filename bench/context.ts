@@ -29,6 +29,8 @@ export function startSidedoor(context: BenchContext, name: string, env: Record<s
     PUBLIC_URL: 'http://127.0.0.1',
     // Production requires SMTP_URL. No benchmark sends email yet: one that does passes its own SMTP server's URL.
     SMTP_URL: 'smtp://127.0.0.1:9',
+    // Every bench client connects from 127.0.0.1, as thousands of clients behind one proxy would.
+    WS_MAX_CONNECTIONS_PER_IP: '100000',
     ...env,
   });
 }

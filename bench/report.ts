@@ -1,5 +1,4 @@
 /** Figures, ratios and the one table `npm run bench` prints (and keeps in bench/RESULTS.md). */
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +38,21 @@ export const kb = (bytes: number) => `${fixed(bytes / 1024, 1)} KB`;
 export const ratio = (value: number, base: number) => (base > 0 && Number.isFinite(value) ? `${fixed(value / base, 2)}x` : 'n/a');
 export const verdict = (ok: boolean): Verdict => (ok ? 'met' : 'MISSED');
 
-export function machine(): { nproc: number; cpu: string; node: string; postgres: string; redis: string } {
+/** What the figures were measured on: the hardware, Node, and the PostgreSQL and Redis servers the bench used. */
+export interface Machine {
+  nproc: number;
+  cpu: string;
+  node: string;
+  postgres: string;
+  redis: string;
+}
+
+/**
+ * This machine, with the versions the PostgreSQL and Redis *servers* report
+ * (not whichever `psql` or `redis-server` binary is on the PATH, which may be
+ * missing or another version and made one machine read as two).
+ */
+export async function describeMachine(servers: { postgres: () => Promise<string>; redis: () => Promise<string> }): Promise<Machine> {
   const cpu = (() => {
     try {
       const line = readFileSync('/proc/cpuinfo', 'utf8')
@@ -50,21 +63,12 @@ export function machine(): { nproc: number; cpu: string; node: string; postgres:
       return cpus()[0]?.model ?? 'unknown';
     }
   })();
-  const version = (command: string, args: string[]) => {
-    try {
-      return execFileSync(command, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    } catch {
-      return 'unknown';
-    }
-  };
-  return {
-    nproc: cpus().length,
-    cpu,
-    node: process.version,
-    postgres: version('psql', ['--version']),
-    redis: version('redis-server', ['--version']).split(' ').slice(0, 3).join(' '),
-  };
+  const [postgres, redis] = await Promise.all([servers.postgres(), servers.redis()]);
+  return { nproc: cpus().length, cpu, node: process.version, postgres: `PostgreSQL ${postgres}`, redis: `Redis ${redis}` };
 }
+
+/** One line naming a machine, as RESULTS.md's "Machine:" line shows it. */
+export const machineName = (m: Machine) => `${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.postgres}, ${m.redis}`;
 
 export function table(rows: readonly Row[]): string {
   const header: Row = { bench: 'bench', metric: 'metric', sidedoor: 'Sidedoor', baseline: 'baseline', ratio: 'ratio', target: 'target', verdict: '' };
@@ -76,39 +80,63 @@ export function table(rows: readonly Row[]): string {
 }
 
 const sourceDir = join(__dirname, '..', '..', 'bench');
-const RESULTS_JSON = join(sourceDir, 'results.json');
-const RESULTS_MD = join(sourceDir, 'RESULTS.md');
 const START = '<!-- bench:results:start (written by npm run bench) -->';
 const END = '<!-- bench:results:end -->';
 
 interface Stored {
   date: string;
-  machine: ReturnType<typeof machine>;
+  machine: Machine;
   result: BenchResult;
 }
 
+/** Where the tracked results live: bench/results.json and the generated part of bench/RESULTS.md. */
+export interface ResultFiles {
+  json: string;
+  markdown: string;
+}
+
+export const TRACKED_RESULTS: ResultFiles = { json: join(sourceDir, 'results.json'), markdown: join(sourceDir, 'RESULTS.md') };
+
+/** What `saveResults` did: saved, or why not. */
+export type SaveOutcome = { saved: true } | { saved: false; reason: string };
+
 /**
- * Keeps the latest result of each benchmark (a single `npm run bench -- B3`
- * replaces only B3's) in bench/results.json, and rewrites the generated part
- * of bench/RESULTS.md from it; the analysis around it is written by hand.
+ * Keeps the latest result of each benchmark in bench/results.json and
+ * rewrites the generated part of bench/RESULTS.md from it (the analysis
+ * around it is written by hand). A complete run replaces everything. A
+ * partial run (`npm run bench -- B1`) replaces only its own benchmarks'
+ * entries and leaves the others' exactly as they were; and since one table
+ * must compare figures from one machine, a partial run measured on another
+ * machine than the tracked figures (another CPU, Node, PostgreSQL or Redis)
+ * saves nothing: run every benchmark there to replace them.
  */
-export function saveResults(results: readonly BenchResult[]): void {
-  const stored: Record<string, Stored> = existsSync(RESULTS_JSON) ? JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) : {};
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const host = machine();
-  for (const result of results) stored[result.bench] = { date: now, machine: host, result };
+export function saveResults(
+  results: readonly BenchResult[],
+  run: { host: Machine; complete: boolean; now?: Date },
+  files: ResultFiles,
+): SaveOutcome {
+  const previous: Record<string, Stored> = !run.complete && existsSync(files.json) ? JSON.parse(readFileSync(files.json, 'utf8')) : {};
+  const elsewhere = Object.values(previous).find((entry) => machineName(entry.machine) !== machineName(run.host));
+  if (elsewhere) {
+    return {
+      saved: false,
+      reason: `the tracked figures were measured on ${machineName(elsewhere.machine)}, and this run on ${machineName(run.host)}: run every benchmark (npm run bench) to replace them`,
+    };
+  }
+  const date = (run.now ?? new Date()).toISOString().replace(/\.\d+Z$/, 'Z');
+  const stored = { ...previous };
+  for (const result of results) stored[result.bench] = { date, machine: run.host, result };
   const ordered = Object.keys(stored)
     .sort()
     .map((key) => stored[key]!);
-  writeFileSync(RESULTS_JSON, `${JSON.stringify(Object.fromEntries(ordered.map((entry) => [entry.result.bench, entry])), null, 2)}\n`);
+  writeFileSync(files.json, `${JSON.stringify(Object.fromEntries(ordered.map((entry) => [entry.result.bench, entry])), null, 2)}\n`);
 
-  const machines = [...new Set(ordered.map(({ machine: m }) => `${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.postgres}, ${m.redis}`))];
   const generated = [
     START,
     '',
-    `Machine: ${machines.join('; ')}.`,
+    `Machine: ${machineName(run.host)}.`,
     '',
-    ...ordered.map(({ date, result }) => `- ${result.bench}: measured ${date}`),
+    ...ordered.map(({ date: measured, result }) => `- ${result.bench}: measured ${measured}`),
     '',
     table(ordered.flatMap(({ result }) => result.rows)),
     '',
@@ -116,8 +144,9 @@ export function saveResults(results: readonly BenchResult[]): void {
     '',
     END,
   ].join('\n');
-  const current = existsSync(RESULTS_MD) ? readFileSync(RESULTS_MD, 'utf8') : `# Benchmark results\n\n${START}\n${END}\n`;
+  const current = existsSync(files.markdown) ? readFileSync(files.markdown, 'utf8') : `# Benchmark results\n\n${START}\n${END}\n`;
   const before = current.includes(START) ? current.slice(0, current.indexOf(START)) : `${current}\n`;
   const after = current.includes(END) ? current.slice(current.indexOf(END) + END.length) : '\n';
-  writeFileSync(RESULTS_MD, `${before}${generated}${after}`);
+  writeFileSync(files.markdown, `${before}${generated}${after}`);
+  return { saved: true };
 }

@@ -13,13 +13,14 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import type { BenchContext } from './context';
 import { createBenchDatabase, dropBenchDatabase, generateOrganization, type OrgData } from './data';
 import { benchFanout } from './fanout';
 import { benchHttp, benchStatements } from './http';
 import { benchMemory } from './memory';
 import { benchNotificationEmails } from './notification-email';
-import { machine, saveResults, table, type BenchResult } from './report';
+import { describeMachine, machineName, saveResults, table, TRACKED_RESULTS, type BenchResult } from './report';
 
 const BENCHES = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'] as const;
 type Bench = (typeof BENCHES)[number];
@@ -43,14 +44,25 @@ async function main(): Promise<void> {
   const adminUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   const redisUrl = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
   const started = performance.now();
-  const host = machine();
-  console.log(`Sidedoor benchmarks ${[...selected].join(' ')} on ${host.nproc} × ${host.cpu}, Node ${host.node}`);
 
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect().catch((error: Error) => {
     throw new Error(`Redis at ${redisUrl} is unreachable (${error.message}): the fan-out benchmarks need it`);
   });
+  const host = await describeMachine({
+    postgres: async () => {
+      const client = new Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+      } finally {
+        await client.end();
+      }
+    },
+    redis: async () => /^redis_version:(.+)$/m.exec(await redis.info('server'))?.[1]?.trim() ?? 'unknown',
+  });
   await redis.quit();
+  console.log(`Sidedoor benchmarks ${[...selected].join(' ')} on ${machineName(host)}`);
 
   const database = await createBenchDatabase(adminUrl);
   console.log(`database ${database.name} created and migrated`);
@@ -115,7 +127,8 @@ async function main(): Promise<void> {
   console.log(table(results.flatMap((result) => result.rows)));
   console.log('');
   for (const result of results) for (const note of result.notes) console.log(`- ${result.bench}: ${note}`);
-  saveResults(results);
+  const saved = saveResults(results, { host, complete: selected.size === BENCHES.length }, TRACKED_RESULTS);
+  if (!saved.saved) console.log(`\nbench/RESULTS.md and bench/results.json left as they were: ${saved.reason}.`);
   const missed = results.flatMap((result) => result.rows).filter((row) => row.verdict === 'MISSED');
   console.log(`\n${missed.length ? `${missed.length} target(s) missed.` : 'Every target met.'} Total ${((performance.now() - started) / 1000).toFixed(0)} s. Latest figures: bench/RESULTS.md`);
 }

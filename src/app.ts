@@ -12,7 +12,7 @@ import { registerAttachmentRoutes } from './attachment/attachment.routes';
 import { bearerToken } from './auth/tokens';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { createDatabase, openDatabase, type Database } from './db';
+import { closeDatabase, createDatabase, openDatabase, type Database } from './db';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
 import { registerGraphiQLRoutes } from './graphiql/graphiql.routes';
 import { createLogger, type Logger } from './logger';
@@ -76,7 +76,7 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
         if (started) await apollo.stop();
         await services.realtime.close();
         if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        if (database.dataSource.isInitialized) await database.dataSource.destroy();
+        await closeDatabase(database);
       } finally {
         await services.rateLimits.close();
         await services.mailer.close();

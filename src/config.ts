@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 /**
  * The only reader of the environment. Every setting is parsed and validated
@@ -39,6 +40,23 @@ export interface RateLimits {
   readonly upload: RateLimit | null;
   /** Invitations (guests and members) sent by one actor. @default 50 per hour */
   readonly invitation: RateLimit | null;
+  /** `signUp` calls per client IP, successful or not (each makes an organization or answers whether an email is taken). @default 20 per hour */
+  readonly signUp: RateLimit | null;
+  /** Failed `acceptInvitation` calls per client IP (a used, expired or unknown link; bad input). @default 20 per 15 minutes */
+  readonly invitationFailure: RateLimit | null;
+}
+
+/** How many websockets, and how much subscribed work, one instance gives each client. */
+export interface WebSocketLimits {
+  /** Open websockets per session (one token) on an instance. @default 20 */
+  readonly connectionsPerSession: number;
+  /** Open websockets per client IP on an instance, authenticated or not. @default 200 */
+  readonly connectionsPerIp: number;
+  /**
+   * The summed cost (as MAX_QUERY_COST counts it) of every subscription one
+   * actor holds open on an instance: what one event may cost on their behalf. @default 5000
+   */
+  readonly subscriptionCostPerActor: number;
 }
 
 /** Email (SPEC §12): SMTP when configured, else `.eml` files in a folder. */
@@ -102,12 +120,22 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** log2 of the scrypt cost N for new password hashes. @default 15 */
   readonly passwordHashCost: number;
+  /**
+   * Password hashes computed at once by an instance; more wait their turn, log-ins first.
+   * @default the number of CPU cores minus one (at least 1, at most 4: libuv's thread pool)
+   */
+  readonly passwordHashConcurrency: number;
   /** Lifetime of a signed attachment link, in seconds. @default 900 */
   readonly attachmentUrlTtlSeconds: number;
   /** MAX_QUERY_DEPTH, MAX_QUERY_ALIASES, MAX_QUERY_TOKENS, MAX_QUERY_DIRECTIVES, MAX_QUERY_COST. */
   readonly operationLimits: OperationLimits;
-  /** RATE_LIMIT_LOGIN_EMAIL, RATE_LIMIT_LOGIN_IP, RATE_LIMIT_GUEST_COMMENT, RATE_LIMIT_UPLOAD, RATE_LIMIT_INVITATION. */
+  /**
+   * RATE_LIMIT_LOGIN_EMAIL, RATE_LIMIT_LOGIN_IP, RATE_LIMIT_GUEST_COMMENT, RATE_LIMIT_UPLOAD, RATE_LIMIT_INVITATION,
+   * RATE_LIMIT_SIGNUP, RATE_LIMIT_ACCEPT_INVITATION.
+   */
   readonly rateLimits: RateLimits;
+  /** WS_MAX_CONNECTIONS_PER_SESSION, WS_MAX_CONNECTIONS_PER_IP, WS_MAX_SUBSCRIPTION_COST_PER_ACTOR. */
+  readonly webSocketLimits: WebSocketLimits;
   /**
    * Which proxies' `X-Forwarded-For` to believe for the client IP (Express's
    * "trust proxy"): a hop count, or addresses/subnets and the names loopback,
@@ -185,6 +213,16 @@ function rateLimit(env: Env, name: string, fallback: RateLimit): RateLimit | nul
     throw new ConfigError(name, `must look like "10/15m" (at most 10 per 15 minutes; units s, m, h, d; up to 30 days) or "off", got "${raw}"`);
   }
   return { points, durationSeconds };
+}
+
+/**
+ * One core is left to the event loop (and to PostgreSQL's driver, PGlite's
+ * WebAssembly, the websockets), so a flood of sign-ups cannot starve the rest;
+ * never more than libuv's four threads, where waiting hashes could no longer
+ * be put in order.
+ */
+function defaultHashConcurrency(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -301,6 +339,7 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: introspectionOverride,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'silent' : 'info'),
     passwordHashCost: integer(env, 'PASSWORD_HASH_COST', 15, 10, 20),
+    passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', defaultHashConcurrency(), 1, 64),
     attachmentUrlTtlSeconds: integer(env, 'ATTACHMENT_URL_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
     operationLimits: Object.freeze({
       maxDepth: integer(env, 'MAX_QUERY_DEPTH', 12, 2, 100),
@@ -315,6 +354,13 @@ export function loadConfig(env: Env = process.env): Config {
       guestComment: rateLimit(env, 'RATE_LIMIT_GUEST_COMMENT', { points: 30, durationSeconds: 60 }),
       upload: rateLimit(env, 'RATE_LIMIT_UPLOAD', { points: 60, durationSeconds: 3600 }),
       invitation: rateLimit(env, 'RATE_LIMIT_INVITATION', { points: 50, durationSeconds: 3600 }),
+      signUp: rateLimit(env, 'RATE_LIMIT_SIGNUP', { points: 20, durationSeconds: 3600 }),
+      invitationFailure: rateLimit(env, 'RATE_LIMIT_ACCEPT_INVITATION', { points: 20, durationSeconds: 15 * 60 }),
+    }),
+    webSocketLimits: Object.freeze({
+      connectionsPerSession: integer(env, 'WS_MAX_CONNECTIONS_PER_SESSION', 20, 1, 100_000),
+      connectionsPerIp: integer(env, 'WS_MAX_CONNECTIONS_PER_IP', 200, 1, 1_000_000),
+      subscriptionCostPerActor: integer(env, 'WS_MAX_SUBSCRIPTION_COST_PER_ACTOR', 5000, 1, 100_000_000),
     }),
     trustProxy: trustProxy(env),
     graphiql: oneOf(env, 'GRAPHIQL', ['on', 'off'] as const, isProduction ? 'off' : 'on') === 'on',

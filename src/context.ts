@@ -24,6 +24,8 @@ export interface Context {
   readonly viewer: Viewer | null;
   /** Batch loaders scoped to the viewer's organization: never shared across requests or events. */
   readonly loaders: Loaders;
+  /** When the operation started (ms since the epoch): the links signed during it share one expiry, so `Attachment.url` and `urlExpiresAt` agree. */
+  readonly startedAt: number;
   /** For `signUp`, `logIn` and `acceptInvitation` only: the rest of the operation runs as the session it just opened. */
   signIn(viewer: Viewer): void;
 }
@@ -38,6 +40,7 @@ class OperationContext implements Context {
     readonly requestId: string,
     readonly client: Client,
     readonly connection: LiveConnection | null,
+    readonly startedAt: number,
     private readonly identity: { viewer: Viewer | null; loaders: Loaders },
   ) {}
 
@@ -60,7 +63,7 @@ export function createContext(
   viewer: Viewer | null,
   fields: { requestId: string; client: Client; connection?: LiveConnection | null },
 ): Context {
-  return new OperationContext(services, fields.requestId, fields.client, fields.connection ?? null, { viewer, loaders: services.loadersFor(viewer) });
+  return new OperationContext(services, fields.requestId, fields.client, fields.connection ?? null, Date.now(), { viewer, loaders: services.loadersFor(viewer) });
 }
 
 /** The same operation as another viewer, with loaders of its own: what each subscription event runs as. */

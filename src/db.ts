@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { lock as lockPath } from 'proper-lockfile';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
 import type { Config } from './config';
 import type { Logger } from './logger';
@@ -68,6 +70,59 @@ export interface Database {
   dataSource: DataSource;
   statements: StatementCounter;
   embedded: boolean;
+  /** The embedded database's hold on its directory; null for PostgreSQL and an in-memory database. */
+  dataDirLock: DataDirLock | null;
+}
+
+/** Another process holds the embedded database's directory: this one must not open it. */
+export class DataDirLockedError extends Error {
+  constructor(readonly dataDir: string) {
+    super(
+      `Another Sidedoor process (a server, or npm run migrate) is using the embedded database in ${dataDir}. ` +
+        'Two processes on one embedded database drift apart and lose writes, so this one stops. ' +
+        'Stop the other process first, or give this one its own DATA_DIR; to run several instances, use PostgreSQL (DATABASE_URL).',
+    );
+    this.name = 'DataDirLockedError';
+  }
+}
+
+/**
+ * An exclusive hold on DATA_DIR, as a lock directory beside it
+ * (`<DATA_DIR>.lock`, proper-lockfile), kept fresh while the process lives
+ * and taken over only once it has gone stale: a process that crashed blocks
+ * the next start for at most STALE_MS.
+ */
+class DataDirLock {
+  static readonly STALE_MS = 20_000;
+  private unlock: (() => Promise<void>) | null = null;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async acquire(): Promise<void> {
+    try {
+      this.unlock = await lockPath(this.dataDir, {
+        stale: DataDirLock.STALE_MS,
+        update: DataDirLock.STALE_MS / 4,
+        onCompromised: (error) => {
+          // Another process may have taken the database over: going on would let two write it.
+          this.logger.fatal({ err: error, dataDir: this.dataDir }, 'lost the lock on the embedded database; stopping');
+          throw error;
+        },
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ELOCKED') throw new DataDirLockedError(this.dataDir);
+      throw error;
+    }
+  }
+
+  async release(): Promise<void> {
+    const unlock = this.unlock;
+    this.unlock = null;
+    await unlock?.().catch((error: unknown) => this.logger.warn({ err: error, dataDir: this.dataDir }, 'releasing the embedded database lock failed'));
+  }
 }
 
 /** PostgreSQL when DATABASE_URL is set; otherwise an embedded PGlite kept under config.dataDir. */
@@ -97,16 +152,19 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
       }),
       statements,
       embedded: false,
+      dataDirLock: null,
     };
   }
-  if (config.dataDir !== 'memory://') mkdirSync(config.dataDir, { recursive: true });
+  const inMemory = config.dataDir === 'memory://';
+  if (!inMemory) mkdirSync(config.dataDir, { recursive: true });
   return {
     dataSource: new DataSource({
       ...common,
-      driver: pgliteDriver(config.dataDir === 'memory://' ? {} : { dataDir: config.dataDir }),
+      driver: pgliteDriver(inMemory ? {} : { dataDir: config.dataDir }),
     }),
     statements,
     embedded: true,
+    dataDirLock: inMemory ? null : new DataDirLock(resolve(config.dataDir), logger),
   };
 }
 
@@ -115,27 +173,45 @@ const MIGRATION_LOCK = 0x51de_d00;
 
 /**
  * Connects and applies pending migrations (each in its own transaction), then
- * `afterMigrations` (the job queue installs its own schema there). Instances
- * starting together on one PostgreSQL take turns under an advisory lock, so
- * the first migrates and the others find nothing left to do.
+ * `afterMigrations` (the job queue installs its own schema there), and returns
+ * the names of the migrations it applied, oldest first. Instances starting
+ * together on one PostgreSQL take turns under an advisory lock, so the first
+ * migrates and the others find nothing left to do. An embedded database is
+ * first locked for this process: a second one gets DataDirLockedError and
+ * must stop.
  */
-export async function openDatabase(database: Database, options: { afterMigrations?: () => Promise<void> } = {}): Promise<void> {
+export async function openDatabase(database: Database, options: { afterMigrations?: () => Promise<void> } = {}): Promise<string[]> {
   const { dataSource } = database;
-  await dataSource.initialize();
-  if (database.embedded) {
-    await dataSource.runMigrations({ transaction: 'each' });
-    await options.afterMigrations?.();
-    return;
+  await database.dataDirLock?.acquire();
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    await database.dataDirLock?.release();
+    throw error;
   }
+  const migrate = async () => {
+    const applied = (await dataSource.runMigrations({ transaction: 'each' })).map((migration) => migration.name);
+    await options.afterMigrations?.();
+    return applied;
+  };
+  if (database.embedded) return migrate();
   const lock = dataSource.createQueryRunner();
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations({ transaction: 'each' });
-    await options.afterMigrations?.();
+    return await migrate();
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await lock.release();
+  }
+}
+
+/** Disconnects, then lets another process open the embedded database. */
+export async function closeDatabase(database: Database): Promise<void> {
+  try {
+    if (database.dataSource.isInitialized) await database.dataSource.destroy();
+  } finally {
+    await database.dataDirLock?.release();
   }
 }
 

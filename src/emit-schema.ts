@@ -1,7 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { printPublishedSchema } from './schema';
+import { printPossibleTypes, printPublishedSchema } from './schema';
 
-const target = join(__dirname, '..', '..', 'schema.graphql');
-writeFileSync(target, printPublishedSchema());
-console.log(`wrote ${target}`);
+const root = join(__dirname, '..', '..');
+for (const [file, content] of [
+  ['schema.graphql', printPublishedSchema()],
+  ['possible-types.json', printPossibleTypes()],
+] as const) {
+  const target = join(root, file);
+  writeFileSync(target, content);
+  console.log(`wrote ${target}`);
+}

@@ -1,7 +1,20 @@
 import { notFound } from './errors';
 
 /** The GraphQL types whose objects have a global ID. */
-export type NodeType = 'Organization' | 'User' | 'Guest' | 'Team' | 'Conversation' | 'Message' | 'Comment' | 'Task' | 'Attachment' | 'AuditEvent' | 'Notification';
+export type NodeType =
+  | 'Organization'
+  | 'GuestSettings'
+  | 'GuestUsage'
+  | 'User'
+  | 'Guest'
+  | 'Team'
+  | 'Conversation'
+  | 'Message'
+  | 'Comment'
+  | 'Task'
+  | 'Attachment'
+  | 'AuditEvent'
+  | 'Notification';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,5 +1,6 @@
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+import { DataDirLockedError } from './db';
 import { seedDemo } from './demo';
 
 async function main(): Promise<void> {
@@ -16,7 +17,8 @@ async function main(): Promise<void> {
   const app = createApp(config);
   const port = await app.start();
   app.logger.info({ port, database: app.database.embedded ? 'embedded' : 'postgresql', redis: config.redisUrl ? 'redis' : 'in-process' }, 'Sidedoor is listening');
-  if (app.database.embedded) {
+  // Never in production: the demo accounts' password is published in the README.
+  if (app.database.embedded && !config.isProduction) {
     const demo = await seedDemo(app.services, config.publicUrl);
     if (demo) console.log(demo);
   }
@@ -44,6 +46,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(error instanceof DataDirLockedError ? error.message : error);
   process.exit(1);
 });

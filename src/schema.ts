@@ -1,14 +1,17 @@
 import 'reflect-metadata';
-import { printSchema, type GraphQLSchema } from 'graphql';
+import { MapperKind, mapSchema, printSchemaWithDirectives } from '@graphql-tools/utils';
+import { GraphQLObjectType, isAbstractType, specifiedDirectives, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { AttachmentResolver } from './attachment/attachment.resolver';
 import { AuditEventConnectionResolver, AuditEventResolver, OrganizationAuditResolver } from './audit/audit.resolver';
 import { authChecker } from './auth/auth-checker';
+import { membersOnlyDirective, withMembersOnlyDirective } from './auth/members-only';
 import { AuthResolver } from './auth/auth.resolver';
 import { CommentAddedResolver } from './comment/comment-added.resolver';
 import { CommentResolver } from './comment/comment.resolver';
 import { ConversationResolver } from './conversation/conversation.resolver';
 import { GuestAccessResolver } from './guest/guest-access.resolver';
+import { GuestSettingsResolver, GuestUsageResolver } from './guest/guest-settings.resolver';
 import { GuestResolver } from './guest/guest.resolver';
 import { MessageResolver } from './message/message.resolver';
 import { NodeResolver } from './node/node.resolver';
@@ -28,6 +31,8 @@ const resolvers: NonEmptyArray<Function> = [
   OrganizationResolver,
   UserResolver,
   GuestResolver,
+  GuestSettingsResolver,
+  GuestUsageResolver,
   TeamResolver,
   ConversationResolver,
   MessageResolver,
@@ -45,6 +50,18 @@ const resolvers: NonEmptyArray<Function> = [
 ];
 
 let schema: GraphQLSchema | undefined;
+
+/** type-graphql builds the root types itself, without descriptions. */
+const ROOT_DESCRIPTIONS: Record<string, string> = {
+  Query: 'What a logged-in member or guest can read. Everything needs `Authorization: Bearer <token>`.',
+  Mutation: 'Changes. `signUp`, `logIn` and `acceptInvitation` need no token; everything else does.',
+  Subscription: 'Live events, over websockets only (`graphql-transport-ws` on /graphql, the token in `connection_init`).',
+};
+
+const describeRootTypes = (built: GraphQLSchema) =>
+  mapSchema(built, {
+    [MapperKind.ROOT_OBJECT]: (type) => new GraphQLObjectType({ ...type.toConfig(), description: type.description ?? ROOT_DESCRIPTIONS[type.name] }),
+  });
 
 /**
  * type-graphql insists on a pubSub, but this schema is shared by every
@@ -66,18 +83,43 @@ const instancePubSubOnly: PubSub = {
  * the context), so one copy serves every server in the process.
  */
 export function getSchema(): GraphQLSchema {
-  schema ??= buildSchemaSync({
-    resolvers,
-    authChecker,
-    scalarsMap,
-    validate: false,
-    emitSchemaFile: false,
-    pubSub: instancePubSubOnly,
-  });
+  if (!schema) {
+    const built = buildSchemaSync({
+      resolvers,
+      authChecker,
+      scalarsMap,
+      directives: [...specifiedDirectives, membersOnlyDirective],
+      validate: false,
+      emitSchemaFile: false,
+      pubSub: instancePubSubOnly,
+    });
+    schema = describeRootTypes(withMembersOnlyDirective(built));
+  }
   return schema;
 }
 
-/** What `schema.graphql` at the project root must contain. */
+/** What `schema.graphql` at the project root must contain: the schema with its applied directives (`@membersOnly`). */
 export function printPublishedSchema(): string {
-  return `${printSchema(getSchema())}\n`;
+  return `${printSchemaWithDirectives(getSchema())}\n`;
+}
+
+/**
+ * What `possible-types.json` at the project root must contain: the types
+ * behind each interface (and union), in the format of GraphQL Code
+ * Generator's `fragment-matcher` plugin, which is what Apollo Client's
+ * `possibleTypes` option takes. Without it a fragment `on Actor` matches
+ * nothing in Apollo's cache.
+ */
+export function printPossibleTypes(): string {
+  const schema = getSchema();
+  const possibleTypes: Record<string, string[]> = {};
+  for (const type of Object.values(schema.getTypeMap()).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (isAbstractType(type) && !type.name.startsWith('__')) {
+      possibleTypes[type.name] = schema
+        .getPossibleTypes(type)
+        .map((possible) => possible.name)
+        .sort();
+    }
+  }
+  return `${JSON.stringify({ possibleTypes }, null, 2)}\n`;
 }

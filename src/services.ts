@@ -3,6 +3,7 @@ import { AttachmentService } from './attachment/attachment.service';
 import { AuditService } from './audit/audit.service';
 import { DatabaseAttachmentStorage } from './attachment/attachment.storage';
 import { AccountService } from './auth/account.service';
+import { PasswordHasher } from './auth/password';
 import { SessionService } from './auth/session.service';
 import type { Viewer } from './auth/viewer';
 import { CommentService } from './comment/comment.service';
@@ -25,6 +26,7 @@ import { NOTIFICATION_EMAIL_JOB, sendNotificationEmailJob, type NotificationEmai
 import { NotificationSettingsService } from './notification/notification-settings.service';
 import { NotificationService } from './notification/notification.service';
 import { OrganizationService } from './organization/organization.service';
+import { CursorCodec } from './pagination';
 import { RealtimeService } from './realtime/realtime.service';
 import { RateLimitService } from './security/rate-limit.service';
 import { TaskService } from './task/task.service';
@@ -78,20 +80,25 @@ export function createServices(deps: ServiceDeps) {
   const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
   const rateLimits = new RateLimitService(config, logger);
+  const passwords = new PasswordHasher(config);
   const realtime = new RealtimeService({ dataSource, config, logger, sessions, expiry });
   const events = realtime.events;
   const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions, audit);
-  const conversations = new ConversationService(dataSource, events, audit, expiry);
-  const notifications = new NotificationService(dataSource, { config, jobs, events });
+  const cursors = new CursorCodec(config.sessionSecret);
+  const conversations = new ConversationService(dataSource, events, audit, expiry, cursors);
+  const notifications = new NotificationService(dataSource, { config, jobs, events, cursors });
 
   return {
     realtime,
     sessions,
+    /** Opaque, per-connection cursors (src/pagination.ts). */
+    cursors,
     teams,
     rateLimits,
+    passwords,
     conversations,
     audit,
-    accounts: new AccountService(dataSource, config, sessions, invitations, teams, rateLimits, events, audit, { mail, notifications }),
+    accounts: new AccountService(dataSource, passwords, sessions, invitations, teams, rateLimits, events, audit, { mail, notifications }),
     organizations: new OrganizationService(dataSource),
     comments: new CommentService(dataSource, conversations, rateLimits, attachments, events, notifications),
     messages: new MessageService(dataSource, conversations, transport ?? new LoggingTransport(logger), attachments, logger),

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { migrations } from '../migrations';
 import { createDatabase, openDatabase } from '../src/db';
@@ -46,4 +51,33 @@ describeOnPostgres('migrations', () => {
       await database.dataSource.destroy();
     }
   });
+});
+
+describe('npm run migrate', () => {
+  const name = `sidedoor_migrate_cli_${randomBytes(4).toString('hex')}`;
+  const dataDir = usingPostgres() ? null : mkdtempSync(join(tmpdir(), 'sidedoor-migrate-'));
+  beforeAll(async () => {
+    if (dataDir) return;
+    const admin = new Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+  });
+  afterAll(async () => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    else await dropDatabase(name);
+  });
+
+  /** The lines `src/migrate.ts` prints, run as `npm run migrate` runs it (from the sources here). */
+  const migrate = async () => {
+    const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...(dataDir ? { DATA_DIR: dataDir } : { DATABASE_URL: databaseUrl(name) }) };
+    const { stdout } = await promisify(execFile)(process.execPath, [join(__dirname, 'support', 'run-main.js'), 'src/migrate.ts'], { env });
+    return stdout.trim().split('\n');
+  };
+
+  it('names each migration it applied, then says there is nothing left to apply', async () => {
+    const names = migrations.map((Migration) => new Migration().name!);
+    expect(await migrate()).toEqual([...names.map((migration) => `applied ${migration}`), `${names.length} migrations applied; up to date`]);
+    expect(await migrate()).toEqual(['migrations are up to date: nothing to apply']);
+  }, 60_000);
 });

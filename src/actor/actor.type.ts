@@ -8,12 +8,12 @@ import type { ActorEntity } from './actor.entity';
   resolveType: (actor: ActorEntity) => (actor.kind === 'GUEST' ? 'Guest' : 'User'),
 })
 export abstract class Actor extends Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'A `User` ID for a member, a `Guest` ID for a guest.' })
   declare id: string;
 
-  @Field()
+  @Field({ description: "The name they chose; a guest who has not accepted yet: the inviter's choice, or the start of their email." })
   name: string;
 
-  @Field()
+  @Field({ description: 'Whether this is a guest (show a badge), rather than a member of the organization.' })
   isGuest: boolean;
 }

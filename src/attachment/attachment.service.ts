@@ -259,13 +259,41 @@ export class AttachmentService {
    * revocation or removal from the conversation end it at once.
    */
   signedUrl(attachmentId: string, viewer: Pick<Viewer, 'sessionId'>, now = Date.now()): string {
-    const expires = Math.floor(now / 1000) + this.config.attachmentUrlTtlSeconds;
-    const query = new URLSearchParams({
-      session: viewer.sessionId,
-      expires: String(expires),
-      sig: this.signature(attachmentId, viewer.sessionId, expires),
-    });
+    return this.link(attachmentId, viewer.sessionId, this.linkExpiry(now));
+  }
+
+  /**
+   * The same link (attachment, expiry) signed for another session: how a
+   * subscription event executed once for several subscribers gives each one
+   * links of their own. Only a genuine link of ours is re-signed; anything
+   * else is an error, never passed on.
+   */
+  relink(url: string, viewer: Pick<Viewer, 'sessionId'>): string {
+    const parsed = URL.canParse(url) ? new URL(url) : null;
+    const globalId = parsed && /^\/attachments\/([^/]+)\/download$/.exec(parsed.pathname)?.[1];
+    const id = globalId ? parseGlobalId(decodeURIComponent(globalId)) : null;
+    const session = parsed?.searchParams.get('session');
+    const expires = Number(parsed?.searchParams.get('expires'));
+    const sig = parsed?.searchParams.get('sig');
+    if (!id || id.type !== 'Attachment' || !session || !sig || !this.signatureMatches(sig, this.signature(id.id, session, expires))) {
+      throw new Error('relink: not a download link signed here');
+    }
+    return this.link(id.id, viewer.sessionId, expires);
+  }
+
+  private link(attachmentId: string, sessionId: string, expires: number): string {
+    const query = new URLSearchParams({ session: sessionId, expires: String(expires), sig: this.signature(attachmentId, sessionId, expires) });
     return `${this.config.publicUrl}/attachments/${toGlobalId('Attachment', attachmentId)}/download?${query}`;
+  }
+
+  /** `Attachment.urlExpiresAt`: when a link signed at `now` stops working (the `expires` it carries). */
+  linkExpiresAt(now: number): Date {
+    return new Date(this.linkExpiry(now) * 1000);
+  }
+
+  /** The `expires` of a link signed at `now`, in whole seconds since the epoch. */
+  private linkExpiry(now: number): number {
+    return Math.floor(now / 1000) + this.config.attachmentUrlTtlSeconds;
   }
 
   /**

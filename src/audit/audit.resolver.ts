@@ -19,10 +19,10 @@ class AuditEventsArgs {
   @Field(() => Int, { nullable: true, defaultValue: 20, description: 'At most 100.' })
   first: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The cursor of the last event already seen: the page starts after it.' })
   after?: string | null;
 
-  @Field(() => AuditEventFilter, { nullable: true })
+  @Field(() => AuditEventFilter, { nullable: true, description: 'Narrows the log; every condition given must hold.' })
   filter?: AuditEventFilter | null;
 }
 
@@ -30,7 +30,7 @@ class AuditEventsArgs {
 @Resolver(() => Organization)
 export class OrganizationAuditResolver {
   @Authorized(Gate.ADMIN)
-  @FieldResolver(() => AuditEventConnection, { nullable: true, description: 'owners and admins only: newest first' })
+  @FieldResolver(() => AuditEventConnection, { nullable: true, description: 'Owners and admins only: the organization\'s audit log, newest first.' })
   auditEvents(@Root() _organization: OrganizationEntity, @Args() args: AuditEventsArgs, @Ctx() context: Context): Promise<AuditPage> {
     return context.services.audit.list(scopeOf(context).viewer, args);
   }

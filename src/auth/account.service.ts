@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import { NO_CLIENT, type Client } from '../client';
-import type { Config } from '../config';
 import { isUniqueViolation } from '../db';
 import { ActorEntity, type Role } from '../actor/actor.entity';
 import { badInput, DomainError, ErrorCode, forbidden, unauthenticated } from '../errors';
@@ -12,11 +11,11 @@ import type { MailService } from '../mail/mail.service';
 import type { NotificationService } from '../notification/notification.service';
 import { OrganizationEntity } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
-import type { RateLimitService } from '../security/rate-limit.service';
+import type { RateLimitBucket, RateLimitService } from '../security/rate-limit.service';
 import type { TeamService } from '../team/team.service';
 import { hydrate } from '../hydrate';
 import * as validate from '../validation';
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, verifyPassword } from './password';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PasswordHasher } from './password';
 import type { SessionService } from './session.service';
 import type { Viewer } from './viewer';
 
@@ -42,11 +41,9 @@ function password(value: string): string {
 
 /** Sign-up, log-in and log-out, and member invitations. */
 export class AccountService {
-  private dummyHash?: Promise<string>;
-
   constructor(
     private readonly dataSource: DataSource,
-    private readonly config: Pick<Config, 'passwordHashCost'>,
+    private readonly passwords: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly invitations: InvitationService,
     private readonly teams: TeamService,
@@ -56,11 +53,19 @@ export class AccountService {
     private readonly notices: { mail: MailService; notifications: NotificationService },
   ) {}
 
-  async signUp(input: { organizationName: string; name: string; email: string; password: string }): Promise<AuthResult> {
+  /**
+   * Counted per client address, successful or not: each call makes an
+   * organization or says that an email is taken. A taken email is refused
+   * before the password is hashed, so refusals cost no hash.
+   */
+  async signUp(input: { organizationName: string; name: string; email: string; password: string }, client: Client = NO_CLIENT): Promise<AuthResult> {
+    await this.limitAddress('signUp', client);
     const organizationName = validate.text(input.organizationName, 'organizationName');
     const name = validate.text(input.name, 'name');
     const email = validate.email(input.email);
-    const passwordHash = await hashPassword(password(input.password), this.config.passwordHashCost);
+    const newPassword = password(input.password);
+    if (await this.invitations.memberEmailTaken(this.dataSource.manager, email)) throw emailTaken();
+    const passwordHash = await this.passwords.hash(newPassword, email);
     return this.dataSource.transaction(async (manager) => {
       if (await this.invitations.memberEmailTaken(manager, email)) throw emailTaken();
       const organization = await manager.save(manager.create(OrganizationEntity, { name: organizationName }));
@@ -74,43 +79,31 @@ export class AccountService {
    * still costs one hash, so the two take the same time.
    *
    * Every attempt is counted before the password is checked, per email and per
-   * client IP, so concurrent guesses cannot slip past the limit; a success
-   * gives the attempt back (and clears the email's failures). Once an email is
-   * over its allowance even the right password answers RATE_LIMITED until the
+   * client IP, so concurrent guesses cannot slip past the limit. A success
+   * gives back its own attempt and nothing more: it never clears the email's
+   * earlier failures, because anyone can own *an* account with a given email
+   * (an organization of theirs invites it as a guest) and logging in to that
+   * one must not reset the count against the others. Once an email is over
+   * its allowance even the right password answers RATE_LIMITED until the
    * window ends. Unknown emails are counted alike, so the limit reveals nothing.
    */
   async logIn(input: { email: string; password: string }, client: Client = NO_CLIENT): Promise<AuthResult> {
     const email = input.email.trim().toLowerCase();
-    await this.rateLimits.consume('logInFailure', email);
-    if (client.ip) {
-      try {
-        await this.rateLimits.consume('logInFailureByIp', client.ip);
-      } catch (error) {
-        // Refused for the network, not tried: it is no failure of this email.
-        await this.rateLimits.refund('logInFailure', email);
-        throw error;
-      }
-    }
+    await this.countLogInAttempt(email, client);
     let actor: ActorEntity | null;
     let candidates: ActorEntity[];
     try {
       ({ actor, candidates } = await this.verifyCredentials(email, input.password));
     } catch (error) {
       // The database failed, not the caller: this attempt must not count against them.
-      await Promise.all([
-        this.rateLimits.refund('logInFailure', email),
-        client.ip ? this.rateLimits.refund('logInFailureByIp', client.ip) : undefined,
-      ]);
+      await this.giveBackLogInAttempt(email, client);
       throw error;
     }
     if (!actor) {
       this.recordFailedLogIn(candidates, client);
       throw unauthenticated(WRONG_CREDENTIALS);
     }
-    await Promise.all([
-      this.rateLimits.reset('logInFailure', email),
-      client.ip ? this.rateLimits.refund('logInFailureByIp', client.ip) : undefined,
-    ]);
+    await this.giveBackLogInAttempt(email, client);
     return { token: await this.startSession(actor, client), viewer: actor };
   }
 
@@ -136,10 +129,34 @@ export class AccountService {
     });
   }
 
-  /** The actor whose email and password these are, or null; and every actor the email named (for the audit log). */
+  private async countLogInAttempt(email: string, client: Client): Promise<void> {
+    await this.rateLimits.consume('logInFailure', email);
+    if (!client.ip) return;
+    try {
+      await this.rateLimits.consume('logInFailureByIp', client.ip);
+    } catch (error) {
+      // Refused for the network, not tried: it is no failure of this email.
+      await this.rateLimits.refund('logInFailure', email);
+      throw error;
+    }
+  }
+
+  /** Undoes exactly what `countLogInAttempt` counted: never lowers a count below what it was before. */
+  private async giveBackLogInAttempt(email: string, client: Client): Promise<void> {
+    await Promise.all([this.rateLimits.refund('logInFailure', email), client.ip ? this.rateLimits.refund('logInFailureByIp', client.ip) : undefined]);
+  }
+
+  /**
+   * The actor whose email and password these are, or null. Every account of
+   * the email is checked, however many organizations made one (a member
+   * account first, then guest accounts oldest first: one deterministic
+   * answer), for the cost of one hash (see PasswordHasher): what other
+   * organizations did with an email neither hides its owner's account nor
+   * makes a log-in dearer. Also every actor the email named, for the audit log.
+   */
   private async verifyCredentials(email: string, password: string): Promise<{ actor: ActorEntity | null; candidates: ActorEntity[] }> {
     // No stored email is that long or holds a NUL (PostgreSQL would refuse the text): nobody to look up.
-    const searchable = email.length <= 254 && !email.includes('\u0000');
+    const searchable = email.length <= 254 && !email.includes('\u0000') && password.length <= MAX_PASSWORD_LENGTH;
     const candidates: (Record<string, unknown> & { password_hash: string })[] = !searchable
       ? []
       : await this.dataSource.query(
@@ -148,20 +165,18 @@ export class AccountService {
              JOIN actor_credentials c ON c.actor_id = a.id
              JOIN organizations o ON o.id = a.organization_id
             WHERE lower(a.email) = $1 AND a.status = 'ACTIVE' AND (a.kind = 'MEMBER' OR o.guests_enabled)
-            -- A member account first, then guest accounts oldest first: one deterministic answer.
-            ORDER BY CASE WHEN a.kind = 'MEMBER' THEN 0 ELSE 1 END, a.created_at
-            LIMIT 10`,
+            ORDER BY CASE WHEN a.kind = 'MEMBER' THEN 0 ELSE 1 END, a.created_at, a.id`,
           [email],
         );
     const actors = candidates.map(({ password_hash: _hash, ...row }) => hydrate(this.dataSource, ActorEntity, row));
-    if (candidates.length === 0 || password.length > MAX_PASSWORD_LENGTH) {
-      await verifyPassword(password.slice(0, MAX_PASSWORD_LENGTH), await this.getDummyHash());
-      return { actor: null, candidates: actors };
+    const match = await this.passwords.firstMatch(password.slice(0, MAX_PASSWORD_LENGTH), candidates.map((candidate) => candidate.password_hash));
+    if (match === -1) return { actor: null, candidates: actors };
+    const actor = actors[match]!;
+    // A hash from before salts were derived from the email (or from an older cost): renewed while the password is at hand.
+    if (this.passwords.isOutdated(candidates[match]!.password_hash, email)) {
+      await this.setPassword(this.dataSource.manager, actor.id, await this.passwords.hash(password, email, 'logIn'));
     }
-    for (const [index, { password_hash: hash }] of candidates.entries()) {
-      if (await verifyPassword(password, hash)) return { actor: actors[index]!, candidates: actors };
-    }
-    return { actor: null, candidates: actors };
+    return { actor, candidates: actors };
   }
 
   async logOut(viewer: Viewer): Promise<boolean> {
@@ -184,17 +199,17 @@ export class AccountService {
     const email = validate.email(input.email);
     await this.rateLimits.consume('invitation', viewer.actorId);
     return this.dataSource.transaction(async (manager) => {
-      if (await this.invitations.memberEmailTaken(manager, email)) {
-        throw badInput('This email already belongs to a member.', 'email');
-      }
-      const guest = await manager
+      // Only this organization's people are looked at: whether the email has an account elsewhere is
+      // not the inviter's to learn (an invitation to a member of another organization cannot be accepted).
+      const here = await manager
         .createQueryBuilder(ActorEntity, 'a')
-        .where(`a.organization_id = :org AND a.kind = 'GUEST' AND a.status <> 'REVOKED' AND lower(a.email) = :email`, {
+        .where(`a.organization_id = :org AND lower(a.email) = :email AND (a.kind = 'MEMBER' OR a.status <> 'REVOKED')`, {
           org: viewer.organizationId,
           email,
         })
-        .getExists();
-      if (guest) throw badInput('This email belongs to a guest of your organization; revoke the guest first.', 'email');
+        .getOne();
+      if (here?.kind === 'MEMBER') throw badInput('This email already belongs to a member of your organization.', 'email');
+      if (here) throw badInput('This email belongs to a guest of your organization; revoke the guest first.', 'email');
       const invitation = await this.invitations.issue(manager, {
         organizationId: viewer.organizationId,
         kind: 'MEMBER',
@@ -233,13 +248,31 @@ export class AccountService {
 
   /**
    * Turns a member invitation into a member, or an INVITED guest into an
-   * ACTIVE one; the member whose link a guest used is notified (GUEST_JOINED).
+   * ACTIVE one; the member whose link a guest used is notified
+   * (GUEST_JOINED). The link is checked before the password is hashed, so a
+   * made-up link costs one lookup; failures are counted per client address.
    */
   async acceptInvitation(input: { token: string; name: string; password: string }, client: Client = NO_CLIENT): Promise<AuthResult> {
     const name = validate.text(input.name, 'name');
-    const passwordHash = await hashPassword(password(input.password), this.config.passwordHashCost);
+    const newPassword = password(input.password);
+    await this.limitAddress('invitationFailure', client);
+    try {
+      const result = await this.claimInvitation(input.token, name, newPassword, client);
+      if (client.ip) await this.rateLimits.refund('invitationFailure', client.ip);
+      return result;
+    } catch (error) {
+      // Only the caller's own mistakes count: a database failure is none of theirs.
+      if (!(error instanceof DomainError) && client.ip) await this.rateLimits.refund('invitationFailure', client.ip);
+      throw error;
+    }
+  }
+
+  private async claimInvitation(token: string, name: string, newPassword: string, client: Client): Promise<AuthResult> {
+    const pending = await this.invitations.findUsable(this.dataSource.manager, token);
+    if (pending.kind === 'MEMBER' && (await this.invitations.memberEmailTaken(this.dataSource.manager, pending.email))) throw invitationInvalid();
+    const passwordHash = await this.passwords.hash(newPassword, pending.email);
     const { result, notified } = await this.dataSource.transaction(async (manager) => {
-      const invitation = await this.invitations.claim(manager, input.token);
+      const invitation = await this.invitations.claim(manager, token);
       let actor: ActorEntity;
       if (invitation.kind === 'MEMBER') {
         if (await this.invitations.memberEmailTaken(manager, invitation.email)) throw invitationInvalid();
@@ -272,17 +305,22 @@ export class AccountService {
         subjectId: actor.id,
         client,
       });
-      const token = await this.sessions.create(actor.id, manager);
+      const sessionToken = await this.sessions.create(actor.id, manager);
       const inviterId = invitation.kind === 'GUEST' ? invitation.invitedById : null;
       const notified = await this.notices.notifications.create(
         manager,
         actor.organizationId,
         inviterId ? [{ recipientId: inviterId, reason: 'GUEST_JOINED', actorId: actor.id }] : [],
       );
-      return { result: { token, viewer: actor }, notified };
+      return { result: { token: sessionToken, viewer: actor }, notified };
     });
     await this.notices.notifications.announce(notified);
     return result;
+  }
+
+  /** Counts one call against the client address (calls through services, without one, are not limited). */
+  private async limitAddress(bucket: Extract<RateLimitBucket, 'signUp' | 'invitationFailure'>, client: Client): Promise<void> {
+    if (client.ip) await this.rateLimits.consume(bucket, client.ip);
   }
 
   private async insertMember(
@@ -309,10 +347,5 @@ export class AccountService {
        ON CONFLICT (actor_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = now()`,
       [actorId, passwordHash],
     );
-  }
-
-  private getDummyHash(): Promise<string> {
-    this.dummyHash ??= hashPassword('not-a-real-password', this.config.passwordHashCost);
-    return this.dummyHash;
   }
 }

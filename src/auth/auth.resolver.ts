@@ -8,12 +8,14 @@ import { AuthPayload, InvitationPayload } from './auth.type';
 @Resolver()
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates an organization and its owner, and logs the owner in.' })
-  async signUp(@Arg('input') input: SignUpInput, @Ctx() context: Context): Promise<AuthPayload> {
-    return loggedIn(context, await context.services.accounts.signUp(input));
+  async signUp(@Arg('input', { description: 'The organization and its owner.' }) input: SignUpInput, @Ctx() context: Context): Promise<AuthPayload> {
+    return loggedIn(context, await context.services.accounts.signUp(input, context.client));
   }
 
-  @Mutation(() => AuthPayload)
-  async logIn(@Arg('input') input: LogInInput, @Ctx() context: Context): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, {
+    description: 'Logs a member or guest in. A wrong email or password is UNAUTHENTICATED with one message for both; repeated failures are RATE_LIMITED.',
+  })
+  async logIn(@Arg('input', { description: 'Email and password.' }) input: LogInInput, @Ctx() context: Context): Promise<AuthPayload> {
     return loggedIn(context, await context.services.accounts.logIn(input, context.client));
   }
 
@@ -24,13 +26,13 @@ export class AuthResolver {
   }
 
   @Authorized(Gate.ADMIN)
-  @Mutation(() => InvitationPayload)
-  inviteMember(@Arg('input') input: InviteMemberInput, @Ctx() { services, viewer, client }: Context): Promise<InvitationPayload> {
+  @Mutation(() => InvitationPayload, { description: 'Owners and admins only: invites a member; pass them the link.' })
+  inviteMember(@Arg('input', { description: 'Their email and role.' }) input: InviteMemberInput, @Ctx() { services, viewer, client }: Context): Promise<InvitationPayload> {
     return services.accounts.inviteMember(viewer!, input, client);
   }
 
-  @Mutation(() => AuthPayload, { description: 'Accepts a member or guest invitation and logs in.' })
-  async acceptInvitation(@Arg('input') input: AcceptInvitationInput, @Ctx() context: Context): Promise<AuthPayload> {
+  @Mutation(() => AuthPayload, { description: 'Accepts a member or guest invitation and logs in. A used, expired or unknown token is INVITATION_INVALID.' })
+  async acceptInvitation(@Arg('input', { description: 'The token of the link, and the name and password to use.' }) input: AcceptInvitationInput, @Ctx() context: Context): Promise<AuthPayload> {
     return loggedIn(context, await context.services.accounts.acceptInvitation(input, context.client));
   }
 }

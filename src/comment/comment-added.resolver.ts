@@ -1,16 +1,18 @@
 import { Args, ArgsType, Field, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { scopeOf, type Context } from '../context';
-import { decodeCursor } from '../pagination';
 import { overWebsocketsOnly, type Delivery } from '../realtime/delivery';
 import type { LoadedComment } from './comment.loader';
 import { Comment } from './comment.type';
 
 @ArgsType()
 export class CommentAddedArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The Conversation ID.' })
   conversationId: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The cursor of the last comment you saw (`Comment.cursor` or a `comments` edge cursor): the comments after it come first. Pass it again when you resubscribe after a dropped socket.',
+  })
   after?: string | null;
 }
 
@@ -22,7 +24,7 @@ async function subscribe(context: Context, { conversationId, after }: CommentAdd
   if (!context.connection) throw overWebsocketsOnly();
   const scope = scopeOf(context);
   const conversation = await context.services.conversations.findReadableByGlobalId(scope, conversationId);
-  const afterSeq = decodeCursor(after, 'after');
+  const afterSeq = context.services.cursors.of('comments', conversation.id).decode(after, 'after');
   return context.services.realtime.subscribeToComments(
     { viewer: scope.viewer, connection: context.connection },
     conversation,

@@ -1,8 +1,8 @@
 import { Field, ID, InputType } from 'type-graphql';
 
-@InputType()
+@InputType({ description: 'A new comment.' })
 export class PostCommentInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The Conversation ID.' })
   conversationId: string;
 
   @Field({ description: 'Markdown, 1 to 10,000 characters.' })

@@ -14,8 +14,10 @@ import { Comment } from './comment.type';
 @Resolver(() => Comment)
 export class CommentResolver {
   @Authorized()
-  @Mutation(() => Comment, { description: 'An internal comment; members and guests with access alike.' })
-  postComment(@Arg('input') input: PostCommentInput, @Ctx() { viewer, services }: Context): Promise<LoadedComment> {
+  @Mutation(() => Comment, {
+    description: 'Posts an internal comment; members and guests with access alike. Subscribers of `commentAdded` get it at once. Mentioning someone not present: MENTION_NOT_ALLOWED.',
+  })
+  postComment(@Arg('input', { description: 'The comment.' }) input: PostCommentInput, @Ctx() { viewer, services }: Context): Promise<LoadedComment> {
     return services.comments.post(viewer!, input);
   }
 
@@ -38,6 +40,12 @@ export class CommentResolver {
   @FieldResolver(() => [Attachment])
   attachments(@Root() comment: LoadedComment, @Ctx() { loaders }: Context): AttachmentEntity[] | Promise<AttachmentEntity[]> {
     return comment.attachments ?? loaders.attachmentsByComment.load(comment.id);
+  }
+
+  /** Sealed for the comment's own conversation, so it equals its edge cursor and `commentAdded(after:)` takes it. */
+  @FieldResolver(() => String)
+  cursor(@Root() comment: LoadedComment, @Ctx() { services }: Context): string {
+    return services.cursors.of('comments', comment.conversationId).encode(comment.seq);
   }
 
   @FieldResolver(() => Conversation)

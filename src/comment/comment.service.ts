@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { isGuest, isMember, liveAccess, type Viewer } from '../auth/viewer';
+import { conversationPolicy } from '../conversation/conversation.policy';
 import { addParticipants, readOnlyAccess, type ConversationService } from '../conversation/conversation.service';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { badInput, DomainError, ErrorCode } from '../errors';
@@ -82,18 +83,22 @@ export class CommentService {
       return { commentId: id, notified };
     });
     // Read back after the commit: the conversation's lock, which orders every comment of it, is held no longer than the writes.
-    const comment = (await this.findLoaded(viewer.organizationId, commentId))!;
+    const comment = (await this.findLoaded(viewer, commentId))!;
     await this.events.commentAdded({ conversationId: comment.conversationId, commentId: comment.id, seq: comment.seq });
     await this.notifications.announce(notified);
     return comment;
   }
 
-  /** One comment of the organization with its relations, or null. */
-  async findLoaded(organizationId: string, commentId: string): Promise<LoadedComment | null> {
-    const [row] = await this.dataSource.query(`SELECT ${COMMENT_WITH_RELATIONS} FROM comments c WHERE c.id = $1 AND c.organization_id = $2`, [
-      commentId,
-      organizationId,
-    ]);
+  /**
+   * One comment with its relations, if the viewer may read its conversation; else null, for a missing
+   * one alike: the same single statement either way, so the two take the same time.
+   */
+  async findLoaded(viewer: Viewer, commentId: string): Promise<LoadedComment | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${COMMENT_WITH_RELATIONS} FROM comments c
+        WHERE c.id = $1 AND c.organization_id = $2 AND ($3::uuid[] IS NULL OR c.conversation_id = ANY($3::uuid[]))`,
+      [commentId, viewer.organizationId, conversationPolicy.readableIds(viewer)],
+    );
     return row ? hydrateComment(this.dataSource, row) : null;
   }
 

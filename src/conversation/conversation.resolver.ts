@@ -13,7 +13,7 @@ import { Guest } from '../guest/guest.type';
 import { toGlobalId } from '../ids';
 import type { LoadedMessage } from '../message/message.loader';
 import { MessageConnection } from '../message/message.type';
-import { type Connection, pageArgs, toConnection } from '../pagination';
+import { type Connection, MAX_PAGE_SIZE, pageArgs, toConnection } from '../pagination';
 import type { LoadedTask } from '../task/task.loader';
 import { Task } from '../task/task.type';
 import type { TeamEntity } from '../team/team.entity';
@@ -26,11 +26,37 @@ import { Conversation, ConversationConnection } from './conversation.type';
 
 @ArgsType()
 export class PageArgsInput {
-  @Field(() => Int, { nullable: true, defaultValue: 20, description: 'At most 100.' })
+  @Field(() => Int, { nullable: true, defaultValue: 20, description: `How many items, from the start (at most ${MAX_PAGE_SIZE}).` })
   first: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The items after this cursor (an `endCursor` or edge `cursor` of this list).' })
   after?: string | null;
+}
+
+/**
+ * Relay pagination both ways. `first` has no default value in the schema, so
+ * that `last: 5` alone means the last five: with neither, the page is the
+ * first 20.
+ */
+@ArgsType()
+export class ItemPageArgs {
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many items, from the start of the window (at most ${MAX_PAGE_SIZE}). With neither \`first\` nor \`last\`: the first 20.`,
+  })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The window starts after this cursor (an `endCursor` or edge `cursor` of this list).' })
+  after?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many items, from the end of the window (at most ${MAX_PAGE_SIZE}): \`last: 5\` is the newest five. With \`first\` too, the last of those first items (Relay).`,
+  })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The window ends before this cursor (a `startCursor` or edge `cursor` of this list).' })
+  before?: string | null;
 }
 
 @Resolver(() => Conversation)
@@ -38,30 +64,30 @@ export class ConversationResolver {
   @Authorized()
   @Query(() => ConversationConnection, { description: 'Newest first: every conversation for members, those they were invited to for guests.' })
   conversations(@Args() { first, after }: PageArgsInput, @Ctx() { viewer, services }: Context): Promise<Connection<ConversationEntity>> {
-    return services.conversations.list(viewer!, pageArgs(first, after));
+    return services.conversations.list(viewer!, { first, after });
   }
 
   @Authorized()
-  @Query(() => Conversation, { nullable: true })
-  conversation(@Arg('id', () => ID) id: string, @Ctx() context: Context): Promise<ConversationEntity> {
+  @Query(() => Conversation, { nullable: true, description: 'One conversation the viewer may read; NOT_FOUND otherwise, exactly as for an ID that does not exist.' })
+  conversation(@Arg('id', () => ID, { description: 'A Conversation ID.' }) id: string, @Ctx() context: Context): Promise<ConversationEntity> {
     return context.services.conversations.findReadableByGlobalId(scopeOf(context), id);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Conversation)
-  createConversation(@Arg('input') input: CreateConversationInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
+  @Mutation(() => Conversation, { description: 'Members only: a new thread; its creator takes part in it.' })
+  createConversation(@Arg('input', { description: 'Its subject and team.' }) input: CreateConversationInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
     return services.conversations.create(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Conversation, { description: 'An internal chat room: every member takes part; guests never.' })
-  createChatRoom(@Arg('input') input: CreateChatRoomInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
+  @Mutation(() => Conversation, { description: 'Members only: an internal chat room; every member takes part, guests never.' })
+  createChatRoom(@Arg('input', { description: 'Its name.' }) input: CreateChatRoomInput, @Ctx() { viewer, services }: Context): Promise<ConversationEntity> {
     return services.conversations.createChatRoom(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Conversation)
-  updateConversation(@Arg('input') { id, ...fields }: UpdateConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ConversationEntity> {
+  @Mutation(() => Conversation, { description: 'Members only: changes the settings of a conversation; fields left out stay as they are.' })
+  updateConversation(@Arg('input', { description: 'The conversation and what to change.' }) { id, ...fields }: UpdateConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ConversationEntity> {
     return services.conversations.update(viewer!, id, fields, client);
   }
 
@@ -70,24 +96,26 @@ export class ConversationResolver {
     return toGlobalId('Conversation', conversation.id);
   }
 
-  @FieldResolver(() => MessageConnection)
-  async messages(@Root() conversation: ConversationEntity, @Args() { first, after }: PageArgsInput, @Ctx() { loaders }: Context): Promise<Connection<LoadedMessage>> {
-    const args = pageArgs(first, after);
-    return toConnection(await loaders.messagePage.load({ parentId: conversation.id, args }), args);
+  @FieldResolver(() => MessageConnection, { description: 'External messages, oldest first; `last`/`before` page backwards from the newest.' })
+  async messages(@Root() conversation: ConversationEntity, @Args() request: ItemPageArgs, @Ctx() { loaders, services }: Context): Promise<Connection<LoadedMessage>> {
+    const cursors = services.cursors.of('messages', conversation.id);
+    const args = pageArgs(request, cursors);
+    return toConnection(await loaders.messagePage.load({ parentId: conversation.id, args }), args, cursors);
   }
 
-  @FieldResolver(() => CommentConnection, { description: 'Oldest first.' })
-  async comments(@Root() conversation: ConversationEntity, @Args() { first, after }: PageArgsInput, @Ctx() { loaders }: Context): Promise<Connection<LoadedComment>> {
-    const args = pageArgs(first, after);
-    return toConnection(await loaders.commentPage.load({ parentId: conversation.id, args }), args);
+  @FieldResolver(() => CommentConnection, { description: 'Internal comments, oldest first; `last`/`before` page backwards from the newest.' })
+  async comments(@Root() conversation: ConversationEntity, @Args() request: ItemPageArgs, @Ctx() { loaders, services }: Context): Promise<Connection<LoadedComment>> {
+    const cursors = services.cursors.of('comments', conversation.id);
+    const args = pageArgs(request, cursors);
+    return toConnection(await loaders.commentPage.load({ parentId: conversation.id, args }), args, cursors);
   }
 
-  @FieldResolver(() => [Task])
+  @FieldResolver(() => [Task], { description: 'Its tasks, oldest first.' })
   tasks(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<LoadedTask[]> {
     return loaders.tasksByConversation.load(conversation.id);
   }
 
-  @FieldResolver(() => [Actor])
+  @FieldResolver(() => [Actor], { description: 'Members and guests present in the conversation, in order of arrival.' })
   async participants(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<ActorEntity[]> {
     return (await loaders.presence.load(conversation.id)).participants;
   }
@@ -98,13 +126,13 @@ export class ConversationResolver {
   }
 
   @Authorized(Gate.MEMBER)
-  @FieldResolver(() => Team, { nullable: true, description: 'members only' })
+  @FieldResolver(() => Team, { nullable: true, description: 'Members only: the team it belongs to, if any.' })
   team(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<TeamEntity | null> | null {
     return conversation.teamId ? loaders.team.load(conversation.teamId) : null;
   }
 
   @Authorized(Gate.MEMBER)
-  @FieldResolver(() => [User], { nullable: true, description: 'members only' })
+  @FieldResolver(() => [User], { nullable: true, description: 'Members only: the members it is assigned to.' })
   async assignees(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<ActorEntity[]> {
     return (await loaders.presence.load(conversation.id)).assignees;
   }
@@ -116,22 +144,22 @@ export class ConversationResolver {
     return accesses.find((access) => access.conversationId === conversation.id) ?? null;
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: 'Whether the viewer may post a comment here (show the comment box).' })
   viewerCanComment(@Root() conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
     return conversationPolicy.canComment(viewer!, conversation);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: 'Whether the viewer may reply to the outside world here (never a guest, never in a chat room).' })
   viewerCanReply(@Root() conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
     return conversationPolicy.canReply(viewer!, conversation);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: 'Whether the viewer may change its settings, assignees, labels and tasks (members).' })
   viewerCanManage(@Root() _conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
     return conversationPolicy.canManage(viewer!);
   }
 
-  @FieldResolver(() => Boolean)
+  @FieldResolver(() => Boolean, { description: 'Whether the viewer may invite guests into it now (their role, the guest settings, and `allowGuests`).' })
   viewerCanInviteGuests(@Root() conversation: ConversationEntity, @Ctx() { viewer }: Context): boolean {
     return guestPolicy.canInvite(viewer!, conversation);
   }

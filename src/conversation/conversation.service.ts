@@ -5,7 +5,7 @@ import { isGuest, type Viewer } from '../auth/viewer';
 import { NO_CLIENT, type Client } from '../client';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { decodeActorId, decodeId } from '../ids';
-import { type Connection, type PageArgs, toConnection } from '../pagination';
+import { type Connection, type CursorCodec, pageArgs, type PageRequest, toConnection } from '../pagination';
 import type { DomainEvents } from '../realtime/events';
 import type { Scope } from '../scope';
 import { TeamEntity } from '../team/team.entity';
@@ -53,6 +53,7 @@ export class ConversationService {
     private readonly events: DomainEvents,
     private readonly audit: AuditService,
     private readonly expiry: ConversationAccessExpiry,
+    private readonly cursors: CursorCodec,
   ) {}
 
   /**
@@ -96,8 +97,10 @@ export class ConversationService {
     return conversation;
   }
 
-  /** Newest first. Members see every conversation; a guest sees only those they have access to. */
-  async list(viewer: Viewer, args: PageArgs): Promise<Connection<ConversationEntity>> {
+  /** Newest first. Members see every conversation; a guest sees only those they have access to. Forwards only (`first`/`after`). */
+  async list(viewer: Viewer, request: Pick<PageRequest, 'first' | 'after'>): Promise<Connection<ConversationEntity>> {
+    const cursors = this.cursors.of('conversations', viewer.organizationId);
+    const args = pageArgs(request, cursors);
     const query = this.dataSource
       .getRepository(ConversationEntity)
       .createQueryBuilder('c')
@@ -108,10 +111,10 @@ export class ConversationService {
     const totalQuery = query.clone();
     if (args.afterSeq) query.andWhere('c.seq < :after', { after: args.afterSeq });
     const [rows, totalCount] = await Promise.all([
-      query.orderBy('c.seq', 'DESC').limit(args.first + 1).getMany(),
+      query.orderBy('c.seq', 'DESC').limit(args.first! + 1).getMany(),
       totalQuery.getCount(),
     ]);
-    return toConnection({ rows, totalCount }, args);
+    return toConnection({ rows, totalCount, rowsBeforeWindow: args.afterSeq !== null, rowsAfterWindow: false }, args, cursors);
   }
 
   async create(viewer: Viewer, input: { subject?: string | null; teamId?: string | null }): Promise<ConversationEntity> {

@@ -14,18 +14,18 @@ registerEnumType(GuestAccessLevel, {
 
 @ObjectType('GuestAccess', { description: "One guest's access to one conversation." })
 export class GuestAccess {
-  @Field(() => Conversation)
+  @Field(() => Conversation, { description: 'The conversation this access opens.' })
   conversation: Conversation;
 
-  @Field(() => GuestAccessLevel)
+  @Field(() => GuestAccessLevel, { description: 'What the guest may do there: COMMENT, or READ only.' })
   level: GuestAccessLevel;
 
   @Field(() => Date, { nullable: true, description: 'Null: until someone removes it.' })
   expiresAt: Date | null;
 
-  @Field(() => User, { nullable: true })
+  @Field(() => User, { nullable: true, description: 'The member who gave this access (null if they are gone).' })
   grantedBy: User | null;
 
-  @Field()
+  @Field({ description: 'When this access was given.' })
   grantedAt: Date;
 }

@@ -22,6 +22,20 @@ export const guestPolicy = {
     return isGuest(viewer);
   },
 
+  /** Reading Settings > Guests (settings and usage): every member; guests never. */
+  canSeeSettings(viewer: Viewer): boolean {
+    return isMember(viewer);
+  },
+
+  /**
+   * Whose every access a viewer may know of (`Guest.conversations`, the full
+   * `conversationCount`): members, and the guest themself. Another guest
+   * learns only of the conversations they share.
+   */
+  canSeeAccessesOf(viewer: Viewer, guest: { id: string }): boolean {
+    return isMember(viewer) || guest.id === viewer.actorId;
+  },
+
   /** Guest settings: owners and admins. */
   canChangeSettings(viewer: Viewer): boolean {
     return isAdmin(viewer);

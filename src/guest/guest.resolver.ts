@@ -9,7 +9,8 @@ import { toGlobalId } from '../ids';
 import { User } from '../user/user.type';
 import type { GuestAccessEntity } from './guest-access.entity';
 import { GuestAccess } from './guest-access.type';
-import { GuestInvitationPayload, GuestSettings, guestSettingsOf } from './guest-settings.type';
+import type { OrganizationGuestSettings } from './guest-settings';
+import { GuestInvitationPayload, GuestSettings } from './guest-settings.type';
 import { GuestConversationInput, InviteGuestInput, RevokeGuestInput, UpdateGuestAccessInput, UpdateGuestSettingsInput } from './guest.inputs';
 import { Guest } from './guest.type';
 
@@ -17,46 +18,51 @@ import { Guest } from './guest.type';
 export class GuestResolver {
   @Authorized(Gate.MEMBER)
   @Mutation(() => GuestInvitationPayload, {
-    description: 'Invites a guest into a conversation, or gives an existing guest of the organization one more conversation.',
+    description:
+      'Members only (as guest settings allow): invites a guest into a conversation, or gives an existing guest of the organization one more conversation. Over a limit: GUEST_LIMIT_REACHED or GUEST_CONVERSATION_LIMIT_REACHED.',
   })
-  inviteGuest(@Arg('input') input: InviteGuestInput, @Ctx() { viewer, services, client }: Context): Promise<GuestInvitationPayload> {
+  inviteGuest(@Arg('input', { description: 'Whom to invite, and where.' }) input: InviteGuestInput, @Ctx() { viewer, services, client }: Context): Promise<GuestInvitationPayload> {
     return services.guests.invite(viewer!, input, client);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Guest)
-  addGuestToConversation(@Arg('input') input: GuestConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
+  @Mutation(() => Guest, { description: 'Members only (as guest settings allow): gives a guest of the organization access to one more conversation.' })
+  addGuestToConversation(@Arg('input', { description: 'The guest and the conversation.' }) input: GuestConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
     return services.guests.addToConversation(viewer!, input, client);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Guest, { description: 'Takes effect at once, open subscriptions included. Their comments stay.' })
-  removeGuestFromConversation(@Arg('input') input: GuestConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
+  @Mutation(() => Guest, {
+    description: "Members only (as guest settings allow): ends a guest's access to one conversation, at once, open subscriptions included. Their comments stay.",
+  })
+  removeGuestFromConversation(@Arg('input', { description: 'The guest and the conversation.' }) input: GuestConversationInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
     return services.guests.removeFromConversation(viewer!, input, client);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Guest, { description: 'Ends every session and access of the guest. Their comments stay.' })
-  revokeGuest(@Arg('input') input: RevokeGuestInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
+  @Mutation(() => Guest, { description: 'Members only (as guest settings allow): ends every session and access of the guest. Their comments stay.' })
+  revokeGuest(@Arg('input', { description: 'The guest.' }) input: RevokeGuestInput, @Ctx() { viewer, services, client }: Context): Promise<ActorEntity> {
     return services.guests.revoke(viewer!, input, client);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => GuestAccess, { description: 'Changes the level or the end of an access; open subscriptions follow at once.' })
-  updateGuestAccess(@Arg('input') input: UpdateGuestAccessInput, @Ctx() { viewer, services, client }: Context): Promise<GuestAccessEntity> {
+  @Mutation(() => GuestAccess, {
+    description: 'Members only (as guest settings allow): changes the level or the end of a live access; open subscriptions follow at once.',
+  })
+  updateGuestAccess(@Arg('input', { description: 'The access, and what to change.' }) input: UpdateGuestAccessInput, @Ctx() { viewer, services, client }: Context): Promise<GuestAccessEntity> {
     return services.guests.updateAccess(viewer!, input, client);
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: 'A guest leaves one of their conversations; members: FORBIDDEN.' })
-  leaveConversation(@Arg('conversationId', () => ID) conversationId: string, @Ctx() { viewer, services, client }: Context): Promise<boolean> {
+  @Mutation(() => Boolean, { description: 'A guest leaves one of their conversations (their access ends at once); members: FORBIDDEN.' })
+  leaveConversation(@Arg('conversationId', () => ID, { description: 'The conversation to leave.' }) conversationId: string, @Ctx() { viewer, services, client }: Context): Promise<boolean> {
     return services.guests.leave(viewer!, conversationId, client);
   }
 
   @Authorized(Gate.ADMIN)
-  @Mutation(() => GuestSettings)
-  async updateGuestSettings(@Arg('input') input: UpdateGuestSettingsInput, @Ctx() { viewer, services, client }: Context): Promise<GuestSettings> {
-    return guestSettingsOf(await services.guests.updateSettings(viewer!, input, client));
+  @Mutation(() => GuestSettings, { description: 'Owners and admins only: changes the guest settings.' })
+  updateGuestSettings(@Arg('input', { description: 'What to change.' }) input: UpdateGuestSettingsInput, @Ctx() { viewer, services, client }: Context): Promise<OrganizationGuestSettings> {
+    return services.guests.updateSettings(viewer!, input, client);
   }
 
   @FieldResolver(() => ID)
@@ -88,9 +94,9 @@ export class GuestResolver {
     return loaders.guestAccesses.load(guest.id);
   }
 
-  @FieldResolver(() => Int, { description: 'Conversations the guest has access to now.' })
-  async conversationCount(@Root() guest: ActorEntity, @Ctx() { loaders }: Context): Promise<number> {
-    return (await loaders.guestConversations.load(guest.id)).length;
+  @FieldResolver(() => Int)
+  conversationCount(@Root() guest: ActorEntity, @Ctx() context: Context): Promise<number> {
+    return context.services.guests.conversationCount(scopeOf(context), guest);
   }
 
   @FieldResolver(() => Int, { description: 'How many conversations a guest may have access to at once.' })

@@ -6,6 +6,7 @@ import type { Viewer } from '../auth/viewer';
 import { NO_CLIENT, type Client } from '../client';
 import type { Config } from '../config';
 import { ConversationEntity } from '../conversation/conversation.entity';
+import { conversationPolicy } from '../conversation/conversation.policy';
 import { guestNotAllowed } from '../conversation/conversation.service';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
 import { hydrate } from '../hydrate';
@@ -17,9 +18,11 @@ import type { Notified, NotificationService } from '../notification/notification
 import { OrganizationEntity, type GuestInviters } from '../organization/organization.entity';
 import type { DomainEvents } from '../realtime/events';
 import type { RateLimitService } from '../security/rate-limit.service';
+import type { Scope } from '../scope';
 import * as validate from '../validation';
 import type { AccessExpiryService } from './access-expiry.service';
 import { GuestAccessEntity, type GuestAccessLevel } from './guest-access.entity';
+import { OrganizationGuestSettings, OrganizationGuestUsage } from './guest-settings';
 import { guestPolicy } from './guest.policy';
 
 /** How a new access is granted: its level, and its end (null: none). */
@@ -37,13 +40,12 @@ export interface GuestInvitation {
   invitationUrl: string | null;
 }
 
-export interface GuestUsage {
-  memberCount: number;
-  guestsPerMember: number;
-  guestLimit: number;
-  guestCount: number;
-  conversationsPerGuest: number;
-}
+/**
+ * What a guest invited without a name is called until they accept and give
+ * one. Never derived from their email: other guests of the conversation see
+ * this name, and must not learn the address from it.
+ */
+export const UNNAMED_GUEST = 'Invited guest';
 
 const guestLimitReached = (limit: number) =>
   new DomainError(
@@ -132,7 +134,7 @@ export class GuestService {
             role: null,
             status: 'INVITED',
             email,
-            name: name ?? email.split('@')[0]!,
+            name: name ?? UNNAMED_GUEST,
             invitedById: viewer.actorId,
           }),
         );
@@ -283,7 +285,7 @@ export class GuestService {
     viewer: Viewer,
     input: { enabled?: boolean | null; whoCanInvite?: GuestInviters | null; defaultAccessDays?: number | null },
     client: Client = NO_CLIENT,
-  ): Promise<OrganizationEntity> {
+  ): Promise<OrganizationGuestSettings> {
     if (!guestPolicy.canChangeSettings(viewer)) throw forbidden('Only owners and admins can change guest settings.');
     const days = input.defaultAccessDays;
     if (days != null && (!Number.isInteger(days) || days < 1 || days > MAX_DEFAULT_ACCESS_DAYS)) {
@@ -314,7 +316,7 @@ export class GuestService {
       return { organization, disabled };
     });
     if (disabled) await this.events.sessionsChanged({ organizationId: organization.id });
-    return organization;
+    return OrganizationGuestSettings.of(organization);
   }
 
   /**
@@ -387,20 +389,38 @@ export class GuestService {
     return true;
   }
 
-  async usage(organizationId: string): Promise<GuestUsage> {
+
+  /** The viewer's organization's guest settings, or null for a viewer who may not see them (`node(id)`). */
+  async settingsOf(viewer: Viewer): Promise<OrganizationGuestSettings | null> {
+    if (!guestPolicy.canSeeSettings(viewer)) return null;
+    const organization = await this.dataSource.manager.findOneBy(OrganizationEntity, { id: viewer.organizationId });
+    return organization ? OrganizationGuestSettings.of(organization) : null;
+  }
+
+  /** The viewer's organization's guest usage, or null for a viewer who may not see it (`node(id)`). */
+  async usageOf(viewer: Viewer): Promise<OrganizationGuestUsage | null> {
+    return guestPolicy.canSeeSettings(viewer) ? this.usage(viewer.organizationId) : null;
+  }
+
+  async usage(organizationId: string): Promise<OrganizationGuestUsage> {
     const [row] = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE kind = 'MEMBER')::int AS members,
               count(*) FILTER (WHERE kind = 'GUEST' AND status <> 'REVOKED')::int AS guests
          FROM actors WHERE organization_id = $1`,
       [organizationId],
     );
-    return {
-      memberCount: row.members,
-      guestsPerMember: this.config.guestsPerMember,
-      guestLimit: row.members * this.config.guestsPerMember,
-      guestCount: row.guests,
-      conversationsPerGuest: this.config.conversationsPerGuest,
-    };
+    return new OrganizationGuestUsage(organizationId, row.members, this.config.guestsPerMember, row.guests, this.config.conversationsPerGuest);
+  }
+
+  /**
+   * How many conversations the guest has access to now, as the viewer may
+   * know it: all of them for members and the guest themself; for another
+   * guest, only those both can read (the rest are not theirs to count).
+   */
+  async conversationCount({ viewer, loaders }: Scope, guest: ActorEntity): Promise<number> {
+    const conversations = await loaders.guestConversations.load(guest.id);
+    if (guestPolicy.canSeeAccessesOf(viewer, guest)) return conversations.length;
+    return conversations.filter((conversation) => conversationPolicy.canRead(viewer, conversation)).length;
   }
 
   /** Every guest of the organization, revoked ones included, in order of invitation. */

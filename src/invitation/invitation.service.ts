@@ -17,6 +17,11 @@ export interface IssuedInvitation {
 export const invitationInvalid = () =>
   new DomainError(ErrorCode.INVITATION_INVALID, 'This invitation link is invalid, already used or expired. Ask for a new one.');
 
+function usable(invitation: InvitationEntity | null): InvitationEntity {
+  if (!invitation || invitation.usedAt || invitation.expiresAt.getTime() <= Date.now()) throw invitationInvalid();
+  return invitation;
+}
+
 /** Single-use invitation links; the database keeps only a keyed hash of each token. */
 export class InvitationService {
   constructor(private readonly config: Pick<Config, 'sessionSecret' | 'publicUrl'>) {}
@@ -50,26 +55,37 @@ export class InvitationService {
   }
 
   /**
+   * The usable invitation behind a token, without using it: what is checked
+   * before any slow work (hashing the new password) is done for the caller.
+   * A used, expired or unknown token is INVITATION_INVALID.
+   */
+  async findUsable(manager: EntityManager, token: string): Promise<InvitationEntity> {
+    const invitation = await manager.findOneBy(InvitationEntity, { tokenHash: this.tokenHash(token) });
+    return usable(invitation);
+  }
+
+  /**
    * Locks and returns the usable invitation behind a token, inside the caller's
    * transaction; a used, expired or unknown token is INVITATION_INVALID.
    */
   async claim(manager: EntityManager, token: string): Promise<InvitationEntity> {
-    if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw invitationInvalid();
-    const tokenHash = hashToken(this.config.sessionSecret, token);
+    const tokenHash = this.tokenHash(token);
     // The guest first, then the link: inviting again and revoking lock in that order too, and the
     // opposite order deadlocked an acceptance racing a revocation.
     await manager.query(
       `SELECT 1 FROM actors WHERE id = (SELECT guest_id FROM invitations WHERE token_hash = $1) FOR UPDATE`,
       [tokenHash],
     );
-    const invitation = await manager
-      .createQueryBuilder(InvitationEntity, 'i')
-      .setLock('pessimistic_write')
-      .where('i.token_hash = :hash', { hash: tokenHash })
-      .getOne();
-    if (!invitation || invitation.usedAt || invitation.expiresAt.getTime() <= Date.now()) throw invitationInvalid();
+    const invitation = usable(
+      await manager.createQueryBuilder(InvitationEntity, 'i').setLock('pessimistic_write').where('i.token_hash = :hash', { hash: tokenHash }).getOne(),
+    );
     await manager.update(InvitationEntity, { id: invitation.id }, { usedAt: new Date() });
     return invitation;
+  }
+
+  private tokenHash(token: string): string {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw invitationInvalid();
+    return hashToken(this.config.sessionSecret, token);
   }
 
   /** Invalidates every pending link of a guest (revocation). */

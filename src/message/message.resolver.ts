@@ -13,14 +13,14 @@ import { Message } from './message.type';
 @Resolver(() => Message)
 export class MessageResolver {
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Message, { description: 'Records an inbound external message (integrations and members).' })
-  createMessage(@Arg('input') input: CreateMessageInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
+  @Mutation(() => Message, { description: 'Members only: records an inbound external message (integrations and members).' })
+  createMessage(@Arg('input', { description: 'The message as it arrived.' }) input: CreateMessageInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
     return services.messages.create(viewer!, input);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Message, { description: 'Replies to the outside world. Guests never can.' })
-  replyToConversation(@Arg('input') input: ReplyInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
+  @Mutation(() => Message, { description: 'Members only: replies to the outside world on the channel of the last inbound message. Guests never can.' })
+  replyToConversation(@Arg('input', { description: 'The reply.' }) input: ReplyInput, @Ctx() { viewer, services }: Context): Promise<LoadedMessage> {
     return services.messages.reply(viewer!, input);
   }
 
@@ -33,6 +33,11 @@ export class MessageResolver {
   async author(@Root() message: LoadedMessage, @Ctx() { loaders }: Context): Promise<ActorEntity | null> {
     if (message.author !== undefined) return message.author;
     return message.authorId ? loaders.actor.load(message.authorId) : null;
+  }
+
+  @FieldResolver(() => String)
+  cursor(@Root() message: LoadedMessage, @Ctx() { services }: Context): string {
+    return services.cursors.of('messages', message.conversationId).encode(message.seq);
   }
 
   @FieldResolver(() => [Attachment])

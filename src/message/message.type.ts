@@ -6,47 +6,66 @@ import { Node } from '../node/node.type';
 import { connectionTypes } from '../pagination.type';
 import { User } from '../user/user.type';
 
-registerEnumType(Channel, { name: 'Channel' });
-registerEnumType(Direction, { name: 'Direction' });
+registerEnumType(Channel, {
+  name: 'Channel',
+  description: 'How an external message travels.',
+  valuesConfig: {
+    EMAIL: { description: 'Email: addresses are email addresses.' },
+    SMS: { description: 'Text message: addresses are phone numbers.' },
+    WHATSAPP: { description: 'WhatsApp: addresses are phone numbers.' },
+    CUSTOM: { description: 'Any other channel an integration brings.' },
+  },
+});
+registerEnumType(Direction, {
+  name: 'Direction',
+  description: 'Whether a message came in or went out.',
+  valuesConfig: {
+    INBOUND: { description: 'Received from the outside world (`createMessage`).' },
+    OUTBOUND: { description: "A member's reply to the outside world (`replyToConversation`)." },
+  },
+});
 
 @ObjectType('Message', { implements: Node, description: 'An external message: received, or a reply sent to the outside world.' })
 export class Message extends Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global ID of the message.' })
   declare id: string;
 
-  @Field(() => Channel)
+  @Field(() => Channel, { description: 'How it travelled.' })
   channel: Channel;
 
-  @Field(() => Direction)
+  @Field(() => Direction, { description: 'Whether it came in or went out.' })
   direction: Direction;
 
-  @Field()
+  @Field({ description: "The sender's address." })
   from: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: "The recipients' addresses." })
   to: string[];
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'The copied addresses.' })
   cc: string[];
 
   @Authorized(Gate.MEMBER)
-  @Field(() => [String], { nullable: true, description: 'members only' })
+  @Field(() => [String], { nullable: true, description: 'Members only: the blind-copied addresses.' })
   bcc: string[] | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Its subject; null for channels without one.' })
   subject: string | null;
 
-  @Field()
+  @Field({ description: 'Its text.' })
   body: string;
 
-  @Field()
+  @Field({ description: 'When it was received or sent.' })
   sentAt: Date;
 
-  @Field(() => User, { nullable: true, description: 'The member who sent an outbound message.' })
+  @Field(() => User, { nullable: true, description: 'The member who sent an outbound message; null for inbound ones.' })
   author: User | null;
 
-  @Field(() => [Attachment])
+  @Field(() => [Attachment], { description: 'Its files, in the order they were attached.' })
   attachments: Attachment[];
+
+  @Field({ description: "The same value as this message's edge cursor in `Conversation.messages`." })
+  cursor: string;
 }
 
-export const { EdgeType: MessageEdge, ConnectionType: MessageConnection } = connectionTypes('Message', Message);
+export const { EdgeType: MessageEdge, ConnectionType: MessageConnection } = connectionTypes('Message', Message, 'messages');

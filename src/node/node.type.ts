@@ -4,6 +4,7 @@ import { AttachmentEntity } from '../attachment/attachment.entity';
 import { AuditEventEntity } from '../audit/audit.entity';
 import { CommentEntity } from '../comment/comment.entity';
 import { ConversationEntity } from '../conversation/conversation.entity';
+import { OrganizationGuestSettings, OrganizationGuestUsage } from '../guest/guest-settings';
 import { MessageEntity } from '../message/message.entity';
 import { NotificationEntity } from '../notification/notification.entity';
 import { OrganizationEntity } from '../organization/organization.entity';
@@ -21,12 +22,14 @@ export function graphqlTypeOf(value: unknown): string | undefined {
   if (value instanceof TeamEntity) return 'Team';
   if (value instanceof OrganizationEntity) return 'Organization';
   if (value instanceof AuditEventEntity) return 'AuditEvent';
+  if (value instanceof OrganizationGuestSettings) return 'GuestSettings';
+  if (value instanceof OrganizationGuestUsage) return 'GuestUsage';
   if (value instanceof NotificationEntity) return 'Notification';
   return undefined;
 }
 
 @InterfaceType('Node', { description: 'An object with a globally unique, opaque ID.', resolveType: graphqlTypeOf })
 export abstract class Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Opaque and global: `node(id)` finds the object again.' })
   id: string;
 }

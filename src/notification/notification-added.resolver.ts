@@ -1,6 +1,5 @@
 import { Args, ArgsType, Field, Resolver, Root, Subscription } from 'type-graphql';
 import { scopeOf, type Context } from '../context';
-import { decodeCursor } from '../pagination';
 import { overWebsocketsOnly, type Delivery } from '../realtime/delivery';
 import type { LoadedNotification } from './notification.loader';
 import { Notification } from './notification.type';
@@ -15,7 +14,7 @@ export class NotificationAddedArgs {
 async function subscribe(context: Context, { after }: NotificationAddedArgs): Promise<AsyncIterableIterator<Delivery>> {
   if (!context.connection) throw overWebsocketsOnly();
   const { viewer } = scopeOf(context);
-  const afterSeq = decodeCursor(after, 'after');
+  const afterSeq = context.services.cursors.of('notifications', viewer.actorId).decode(after, 'after');
   return context.services.realtime.subscribeToNotifications({ viewer, connection: context.connection }, afterSeq === null ? null : BigInt(afterSeq));
 }
 

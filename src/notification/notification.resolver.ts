@@ -7,7 +7,6 @@ import { scopeOf, type Context } from '../context';
 import type { ConversationEntity } from '../conversation/conversation.entity';
 import { Conversation } from '../conversation/conversation.type';
 import { toGlobalId } from '../ids';
-import { pageArgs } from '../pagination';
 import type { LoadedTask } from '../task/task.loader';
 import { Task } from '../task/task.type';
 import type { NotificationSettings as Settings } from './notification-settings.service';
@@ -21,7 +20,7 @@ class NotificationsArgs {
   @Field(() => Int, { nullable: true, defaultValue: 20, description: 'At most 100.' })
   first: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The cursor of the last notification of the previous page: the older ones after it come next.' })
   after?: string | null;
 
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Only those not read yet.' })
@@ -38,16 +37,16 @@ export class NotificationResolver {
   @Authorized()
   @Query(() => NotificationConnection, { description: "The viewer's own notifications, newest first (SPEC §12)." })
   notifications(@Args() { first, after, unreadOnly }: NotificationsArgs, @Ctx() context: Context): Promise<NotificationPage> {
-    return context.services.notifications.list(scopeOf(context).viewer, { ...pageArgs(first, after), unreadOnly: unreadOnly ?? false });
+    return context.services.notifications.list(scopeOf(context).viewer, { first, after, unreadOnly: unreadOnly ?? false });
   }
 
   @Authorized()
   @Mutation(() => Int, { description: 'How many notifications became read.' })
-  markNotificationsRead(@Arg('input') input: MarkNotificationsReadInput, @Ctx() context: Context): Promise<number> {
+  markNotificationsRead(@Arg('input', { description: 'The viewer\'s own notifications to mark read, or all of them.' }) input: MarkNotificationsReadInput, @Ctx() context: Context): Promise<number> {
     return context.services.notifications.markRead(scopeOf(context).viewer, input);
   }
 
-  @FieldResolver(() => ID)
+  @FieldResolver(() => ID, { description: 'Global ID of the notification.' })
   id(@Root() notification: LoadedNotification): string {
     return toGlobalId('Notification', notification.id);
   }
@@ -58,17 +57,17 @@ export class NotificationResolver {
     return notification.actor;
   }
 
-  @FieldResolver(() => Conversation, { nullable: true })
+  @FieldResolver(() => Conversation, { nullable: true, description: 'Where it happened; null for GUEST_JOINED.' })
   conversation(@Root() notification: LoadedNotification): ConversationEntity | null {
     return notification.conversation;
   }
 
-  @FieldResolver(() => Comment, { nullable: true })
+  @FieldResolver(() => Comment, { nullable: true, description: 'MENTIONED: the comment that mentions the viewer.' })
   comment(@Root() notification: LoadedNotification): LoadedComment | null {
     return notification.comment;
   }
 
-  @FieldResolver(() => Task, { nullable: true })
+  @FieldResolver(() => Task, { nullable: true, description: 'TASK_ASSIGNED: the task.' })
   task(@Root() notification: LoadedNotification): LoadedTask | null {
     return notification.task;
   }
@@ -78,14 +77,14 @@ export class NotificationResolver {
 @Resolver(() => NotificationSettings)
 export class NotificationSettingsResolver {
   @Authorized()
-  @Query(() => NotificationSettings)
+  @Query(() => NotificationSettings, { description: "The viewer's own notification settings." })
   notificationSettings(@Ctx() context: Context): Promise<Settings> {
     return context.services.notificationSettings.ofViewer(scopeOf(context).viewer);
   }
 
   @Authorized()
-  @Mutation(() => NotificationSettings)
-  updateNotificationSettings(@Arg('input') input: UpdateNotificationSettingsInput, @Ctx() context: Context): Promise<Settings> {
+  @Mutation(() => NotificationSettings, { description: "Changes the viewer's own notification settings; answers them as they are now." })
+  updateNotificationSettings(@Arg('input', { description: 'The new settings.' }) input: UpdateNotificationSettingsInput, @Ctx() context: Context): Promise<Settings> {
     return context.services.notificationSettings.updateForViewer(scopeOf(context).viewer, input);
   }
 }

@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { badInput, notFound } from '../errors';
 import { decodeId, isUuid } from '../ids';
 import type { JobEnqueuer } from '../jobs/job-queue';
-import { type Connection, type PageArgs, toConnection } from '../pagination';
+import { type Connection, type CursorCodec, pageArgs, type PageRequest, toConnection } from '../pagination';
 import type { DomainEvents } from '../realtime/events';
 import { NOTIFICATION_EMAIL_JOB, type NotificationEmailPayload } from './notification-email.job';
 import type { NotificationReason } from './notification.entity';
@@ -51,6 +51,7 @@ export class NotificationService {
       config: Pick<Config, 'mail'>;
       jobs: JobEnqueuer<{ [NOTIFICATION_EMAIL_JOB]: NotificationEmailPayload }>;
       events: DomainEvents;
+      cursors: CursorCodec;
     },
   ) {}
 
@@ -116,7 +117,9 @@ export class NotificationService {
    * The viewer's notifications they can see now, newest first, with
    * `totalCount` (of this list: unread only, or all) and `unreadCount`, in one statement.
    */
-  async list(viewer: Viewer, args: PageArgs & { unreadOnly: boolean }): Promise<NotificationPage> {
+  async list(viewer: Viewer, request: Pick<PageRequest, 'first' | 'after'> & { unreadOnly: boolean }): Promise<NotificationPage> {
+    const cursors = this.deps.cursors.of('notifications', viewer.actorId);
+    const args = pageArgs(request, cursors);
     const rows: Record<string, any>[] = await this.dataSource.query(
       `SELECT counts.total, counts.unread, page.*
          FROM (SELECT count(*) FILTER (WHERE NOT $3 OR n.read_at IS NULL)::int AS total,
@@ -131,10 +134,11 @@ export class NotificationService {
             LIMIT $5
          ) page ON true
         ORDER BY page.seq DESC`,
-      [viewer.actorId, viewer.organizationId, args.unreadOnly, args.afterSeq, args.first + 1],
+      [viewer.actorId, viewer.organizationId, request.unreadOnly, args.afterSeq, args.first! + 1],
     );
     const notifications = rows.filter((row) => row.id).map((row) => hydrateNotification(this.dataSource, row));
-    const connection = toConnection({ rows: notifications, totalCount: rows[0]?.total ?? 0 }, args);
+    const page = { rows: notifications, totalCount: rows[0]?.total ?? 0, rowsBeforeWindow: args.afterSeq !== null, rowsAfterWindow: false };
+    const connection = toConnection(page, args, cursors);
     return { ...connection, unreadCount: rows[0]?.unread ?? 0 };
   }
 

@@ -34,41 +34,41 @@ registerEnumType(EmailNotificationsEnum, {
 
 @ObjectType('Notification', { implements: Node, description: 'Something the viewer should hear of (SPEC §12).' })
 export class Notification extends Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global ID of the notification.' })
   declare id: string;
 
-  @Field(() => NotificationReason)
+  @Field(() => NotificationReason, { description: 'Why the viewer got it.' })
   reason: NotificationReason;
 
   @Field(() => Actor, { nullable: true, description: 'Who caused it.' })
   actor: Actor | null;
 
-  @Field(() => Conversation, { nullable: true })
+  @Field(() => Conversation, { nullable: true, description: 'Where it happened; null for GUEST_JOINED.' })
   conversation: Conversation | null;
 
-  @Field(() => Comment, { nullable: true })
+  @Field(() => Comment, { nullable: true, description: 'MENTIONED: the comment that mentions the viewer.' })
   comment: Comment | null;
 
-  @Field(() => Task, { nullable: true })
+  @Field(() => Task, { nullable: true, description: 'TASK_ASSIGNED: the task.' })
   task: Task | null;
 
-  @Field()
+  @Field({ description: 'When it happened (its cause committed).' })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the viewer marked it read; null while unread.' })
   readAt: Date | null;
 }
 
-const { ConnectionType } = connectionTypes('Notification', Notification);
+const { ConnectionType } = connectionTypes('Notification', Notification, 'notifications');
 
-@ObjectType('NotificationConnection')
+@ObjectType('NotificationConnection', { description: 'A page of notifications (a Relay cursor connection), with how many are unread.' })
 export class NotificationConnection extends ConnectionType {
   @Field(() => Int, { description: 'Unread notifications the viewer can see, whatever the page and `unreadOnly`.' })
   unreadCount: number;
 }
 
-@ObjectType('NotificationSettings')
+@ObjectType('NotificationSettings', { description: "The viewer's own notification settings (every member and guest has them)." })
 export class NotificationSettings {
-  @Field(() => EmailNotificationsEnum)
+  @Field(() => EmailNotificationsEnum, { description: 'Which notifications also come by email (ALL until changed).' })
   email: EmailNotifications;
 }

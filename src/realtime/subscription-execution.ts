@@ -1,16 +1,27 @@
-import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Viewer } from '../auth/viewer';
 import { contextAs, type Context } from '../context';
 import type { Delivery } from './delivery';
+import { executedSelection, rebindResult, type ExecutedSelection } from './executed-selection';
 
 /**
- * What an event's result can depend on, besides the operation: a member's
+ * What an event's result can depend on, besides the selection: a member's
  * result varies only with their role and the organization's guest settings
  * (members-only fields, `viewerCan*`); a guest's also with who they are
- * (their own email, their own conversations), so guests never share.
+ * (their own email, their own conversations), so guests never share; and a
+ * selection with a session-bound field that cannot be rebound is the
+ * session's own. (Rebindable ones, such as download links, are shared and
+ * then rebound per subscriber: see rebindResult.)
  */
-function audience(viewer: Viewer): string {
-  return viewer.kind === 'MEMBER' ? `member:${viewer.role}:${viewer.guestsEnabled}:${viewer.whoCanInvite}` : `guest:${viewer.actorId}`;
+function audience(viewer: Viewer, selection: ExecutedSelection): string {
+  const who = viewer.kind === 'MEMBER' ? `member:${viewer.role}:${viewer.guestsEnabled}:${viewer.whoCanInvite}` : `guest:${viewer.actorId}`;
+  return selection.sessionOnly ? `${who}:session:${viewer.sessionId}` : who;
+}
+
+/** One shared execution, and the session it ran as (whose session-bound values it holds). */
+interface SharedResult {
+  readonly result: ExecutionResult;
+  readonly sessionId: string;
 }
 
 /**
@@ -55,47 +66,44 @@ function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, map: (value: T) => P
  *
  * graphql-js executes a subscription's selection once per subscriber per
  * event. Subscribers of one conversation on one instance receive the very same
- * comment object from their feed, so subscribers with the same operation and
- * the same audience share one execution of it: a thousand members cost one
- * execution per event, not a thousand. Results are never mutated afterwards
- * (error formatting copies), so sharing them is safe.
+ * comment object from their feed, so subscribers who execute the same
+ * selection (whatever the operation's name, its fragments or how its
+ * variables were passed: see executedSelection) for the same audience share
+ * one execution of it: a thousand members cost one execution per event, not
+ * a thousand, and renaming an operation buys no execution of one's own.
+ * Results are never mutated afterwards (error formatting copies), so sharing
+ * them is safe.
  */
 export class SharedSubscriptionExecution {
-  private readonly documentIds = new WeakMap<DocumentNode, number>();
-  private nextDocumentId = 0;
-  /** Per event (dropped with it), the result per operation and audience. */
-  private readonly results = new WeakMap<object, Map<string, Promise<ExecutionResult>>>();
+  /** Per event (dropped with it), the result per executed selection and audience. */
+  private readonly results = new WeakMap<object, Map<string, Promise<SharedResult>>>();
 
   /** The `subscribe` that graphql-ws runs for subscription operations. */
   readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
-    return mapAsyncIterator(stream as AsyncIterable<Delivery>, (delivery) => this.resultFor(args, delivery));
+    const selection = executedSelection(args);
+    return mapAsyncIterator(stream as AsyncIterable<Delivery>, (delivery) => this.resultFor(args, selection, delivery));
   };
 
-  private resultFor(args: ExecutionArgs, delivery: Delivery): Promise<ExecutionResult> {
+  private async resultFor(args: ExecutionArgs, selection: ExecutedSelection, delivery: Delivery): Promise<ExecutionResult> {
     // A denied delivery runs in the operation's own context: its resolver only throws.
-    if (delivery.kind === 'denied') return Promise.resolve(execute({ ...args, rootValue: delivery }));
-    let byOperation = this.results.get(eventOf(delivery));
-    if (!byOperation) {
-      byOperation = new Map();
-      this.results.set(eventOf(delivery), byOperation);
+    if (delivery.kind === 'denied') return execute({ ...args, rootValue: delivery });
+    let bySelection = this.results.get(eventOf(delivery));
+    if (!bySelection) {
+      bySelection = new Map();
+      this.results.set(eventOf(delivery), bySelection);
     }
-    const key = `${this.documentId(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${audience(delivery.viewer)}`;
-    let result = byOperation.get(key);
-    if (!result) {
-      result = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue: eventContext(args.contextValue as Context, delivery) }));
-      byOperation.set(key, result);
+    const { viewer } = delivery;
+    const key = `${selection.key}|${audience(viewer, selection)}`;
+    let shared = bySelection.get(key);
+    if (!shared) {
+      const contextValue = eventContext(args.contextValue as Context, delivery);
+      shared = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue })).then((result) => ({ result, sessionId: viewer.sessionId }));
+      bySelection.set(key, shared);
     }
-    return result;
-  }
-
-  private documentId(document: DocumentNode): number {
-    let id = this.documentIds.get(document);
-    if (id === undefined) {
-      id = this.nextDocumentId++;
-      this.documentIds.set(document, id);
-    }
-    return id;
+    const { result, sessionId } = await shared;
+    if (selection.sessionBound.length === 0 || sessionId === viewer.sessionId) return result;
+    return rebindResult(result, selection.sessionBound, { viewer, services: (args.contextValue as Context).services });
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   parse,
   specifiedRules,
@@ -17,14 +18,21 @@ import { createContext, type Context } from '../context';
 import { ErrorCode, formatError } from '../errors';
 import type { Logger } from '../logger';
 import { mayIntrospect, withoutSuggestions } from '../security/introspection';
-import { describeTokenLimit, operationLimitRules, operationParseOptions } from '../security/limits';
+import { describeTokenLimit, operationCost, operationLimitRules, operationParseOptions } from '../security/limits';
 import { tagRequest } from '../security/request-id';
 import type { Services } from '../services';
+import { Allowance } from './allowance';
 import type { LiveConnection } from './connection';
 import type { Peer } from './websocket-upgrade';
 
 /** Operations one connection may hold at once. @default 50 */
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 50;
+
+/**
+ * The close code of a websocket over a connection limit (per session, per
+ * client address): graphql-ws's 4429, "too many", like HTTP's 429.
+ */
+export const TOO_MANY_CONNECTIONS = 4429;
 
 /** Parsed operations kept for reuse, oldest dropped first. @default 500 */
 export const DOCUMENT_CACHE_SIZE = 500;
@@ -33,6 +41,8 @@ export const DOCUMENT_CACHE_SIZE = 500;
 export interface ConnectionExtra {
   readonly peer: Peer;
   readonly connection: LiveConnection;
+  /** Closes the socket with a code of our own (graphql-ws only closes with its own). */
+  close(code: number, reason: string): void;
 }
 
 type ConnectionParams = { authorization?: unknown; Authorization?: unknown };
@@ -42,6 +52,10 @@ interface Authenticated {
   readonly token: string;
   /** As of the connection's last operation: decides whether error messages may suggest field names. */
   viewer: Viewer | null;
+  /** Gives back this connection's place in its session's allowance. */
+  readonly leave: () => void;
+  /** Per open subscription (by its id), how to give back its cost to the actor's budget. */
+  readonly budgets: Map<string, () => void>;
 }
 
 const inputError = (message: string, reason: string) => new GraphQLError(message, { extensions: { code: reason } });
@@ -57,10 +71,12 @@ export function operationHooks(options: {
   services: Services;
   config: Config;
   logger: Logger;
-}): Pick<ServerOptions<ConnectionParams, ConnectionExtra>, 'onConnect' | 'onSubscribe' | 'onNext' | 'onError'> {
+}): Pick<ServerOptions<ConnectionParams, ConnectionExtra>, 'onConnect' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'> {
   const { schema, services, config, logger } = options;
   const connections = new WeakMap<ConnectionContext, Authenticated>();
   const documents = new DocumentCache(DOCUMENT_CACHE_SIZE);
+  const perSession = new Allowance(config.webSocketLimits.connectionsPerSession);
+  const subscriptionCost = new Allowance(config.webSocketLimits.subscriptionCostPerActor);
 
   const format = (ctx: ConnectionContext, errors: readonly GraphQLError[]) => {
     const hideSuggestions = !mayIntrospect(config, connections.get(ctx)?.viewer ?? null);
@@ -78,11 +94,16 @@ export function operationHooks(options: {
       const token = bearerToken(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
       const viewer = token ? await services.sessions.authenticate(token) : null;
       if (!token || !viewer) return false;
-      connections.set(ctx, { token, viewer });
+      const leave = perSession.take(viewer.sessionId);
+      if (!leave) {
+        ctx.extra.close(TOO_MANY_CONNECTIONS, 'Too many connections for this session');
+        return false;
+      }
+      connections.set(ctx, { token, viewer, leave, budgets: new Map() });
       return true;
     },
 
-    async onSubscribe(ctx, _id, payload) {
+    async onSubscribe(ctx, id, payload) {
       const authenticated = connections.get(ctx);
       if (!authenticated) return [new GraphQLError('Not authenticated.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
       // ctx.subscriptions already holds this one.
@@ -105,13 +126,38 @@ export function operationHooks(options: {
       if (parsed instanceof GraphQLError) return [parsed];
       const refusals = validateOperation(schema, parsed, config, viewer, payload.variables ?? {});
       if (refusals.length > 0) return refusals;
-      if (!getOperationAST(parsed, payload.operationName)) {
+      const operation = getOperationAST(parsed, payload.operationName);
+      if (!operation) {
         return [inputError('The operation to run is missing or ambiguous: send one operation, or name it in operationName.', 'OPERATION_RESOLUTION_FAILURE')];
+      }
+      // Coerced here, as Apollo does over HTTP: a wrongly typed variable is the caller's input, never an execution error (logged, with its value).
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 10 });
+      if (coerced.errors) return coerced.errors.map((error) => inputError(error.message, 'BAD_USER_INPUT'));
+
+      if (operation.operation === 'subscription') {
+        const cost = operationCost(schema, parsed, operation, payload.variables ?? {});
+        const giveBack = subscriptionCost.take(viewer.actorId, cost);
+        if (!giveBack) return [overBudget(cost, subscriptionCost, viewer.actorId)];
+        authenticated.budgets.set(id, giveBack);
       }
 
       const { peer, connection } = ctx.extra;
       const context: Context = createContext(services, viewer, { requestId: randomUUID(), client: peer, connection });
       return { schema, document: parsed, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
+    },
+
+    onComplete(ctx, id) {
+      const budgets = connections.get(ctx)?.budgets;
+      budgets?.get(id)?.();
+      budgets?.delete(id);
+    },
+
+    onClose(ctx) {
+      const authenticated = connections.get(ctx);
+      if (!authenticated) return;
+      authenticated.leave();
+      for (const giveBack of authenticated.budgets.values()) giveBack();
+      authenticated.budgets.clear();
     },
 
     onNext(ctx, _id, _payload, args, result: ExecutionResult) {
@@ -124,6 +170,15 @@ export function operationHooks(options: {
       return format(ctx, errors);
     },
   };
+}
+
+/** RATE_LIMITED: what the actor's open subscriptions would cost with this one, on this instance, is over their budget. */
+function overBudget(cost: number, budget: Allowance, actorId: string): GraphQLError {
+  const held = budget.heldBy(actorId);
+  return new GraphQLError(
+    `Your open subscriptions would cost ${(held + cost).toLocaleString('en-US')} on this server, over the ${budget.limit.toLocaleString('en-US')} allowed: complete some, or select less in them.`,
+    { extensions: { code: ErrorCode.RATE_LIMITED } },
+  );
 }
 
 /** The same rules as over HTTP (graphql's own and our limits), judged for this viewer and these variables. */

@@ -6,11 +6,12 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { TrustProxy } from '../security/client-address';
 import type { Services } from '../services';
+import { Allowance } from './allowance';
 import type { LiveConnection } from './connection';
 import { startKeepAlive } from './keep-alive';
 import { SharedSubscriptionExecution } from './subscription-execution';
 import { acceptUpgrades, type Peer } from './websocket-upgrade';
-import { operationHooks, type ConnectionExtra } from './websocket-operations';
+import { operationHooks, TOO_MANY_CONNECTIONS, type ConnectionExtra } from './websocket-operations';
 
 /** The largest frame a client may send; larger ones close the socket with 1009. @default 1 MiB */
 export const MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -56,10 +57,19 @@ export function attachWebSocketServer(options: {
     ...operationHooks({ schema, services, config, logger }),
   });
   const stopKeepAlive = startKeepAlive(wss, KEEP_ALIVE_MS);
+  const perAddress = new Allowance(config.webSocketLimits.connectionsPerIp);
 
   wss.on('connection', (socket: WebSocket, peer: Peer) => {
     // A client's oversized frame or broken framing is its own problem (ws has already closed the socket with 1009 or 1002).
     socket.once('error', (error) => logger.debug({ err: error }, 'websocket client error'));
+    // Counted before anything else: unauthenticated sockets hold memory too. Without an address (no proxy header), all share one.
+    const leave = perAddress.take(peer.ip ?? 'unknown');
+    if (!leave) {
+      logger.debug({ ip: peer.ip }, 'websocket refused: too many connections from this address');
+      socket.close(TOO_MANY_CONNECTIONS, 'Too many connections from your address');
+      return;
+    }
+    socket.once('close', leave);
     const connection: LiveConnection = { endSession: () => socket.close(CloseCode.Forbidden, 'Forbidden') };
     const closed = protocol.opened(
       {
@@ -80,7 +90,7 @@ export function attachWebSocketServer(options: {
             }
           }),
       },
-      { peer, connection },
+      { peer, connection, close: (code, reason) => socket.close(code, reason) },
     );
     socket.once('close', (code, reason) => void closed(code, reason.toString()));
   });

@@ -13,19 +13,22 @@ import {
   Kind,
   Lexer,
   TokenKind,
+  TypeInfo,
+  ValidationContext,
+  type DocumentNode,
+  type GraphQLSchema,
   type GraphQLCompositeType,
   type GraphQLField,
   type OperationDefinitionNode,
   type ParseOptions,
   type SelectionSetNode,
-  type ValidationContext,
   type ValidationRule,
   type ValueNode,
 } from 'graphql';
 import type { Viewer } from '../auth/viewer';
 import type { Config, OperationLimits } from '../config';
 import { ErrorCode } from '../errors';
-import { MAX_PAGE_SIZE } from '../pagination';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../pagination';
 import { introspectionRule } from './introspection';
 
 /**
@@ -137,9 +140,10 @@ const tooBig = (message: string, operation?: OperationDefinitionNode) =>
 /**
  * Bounds how many objects one operation may return. Each field returning an
  * object costs one per object it may return; scalars are free (the token limit
- * bounds them). A field with a `first` argument is a connection: its `edges`
- * and `nodes` count `first` items (its default when omitted, the request's
- * value when passed as a variable), and everything beneath multiplies. Other
+ * bounds them). A field with a `first` or `last` argument is a connection: its
+ * `edges` and `nodes` count `first` or `last` items (the default page size
+ * when neither is given, the request's value when passed as a variable), and
+ * everything beneath multiplies. Other
  * lists count as UNSIZED_LIST_ESTIMATE items. Fragments on several types of
  * an interface all count, as if every branch matched.
  */
@@ -154,13 +158,30 @@ export function costRule(limits: Pick<OperationLimits, 'maxCost'>, variables: Re
         const shown = Number.isFinite(cost) ? Math.round(cost).toLocaleString('en-US') : 'unbounded';
         context.reportError(
           tooBig(
-            `This operation may return too many objects (cost ${shown}, limit ${limits.maxCost.toLocaleString('en-US')}): ask for smaller pages (first) or fewer nested lists.`,
+            `This operation may return too many objects (cost ${shown}, limit ${limits.maxCost.toLocaleString('en-US')}): ask for smaller pages (first or last) or fewer nested lists.`,
             operation,
           ),
         );
       }
     },
   });
+}
+
+/**
+ * The cost of one operation of a document, as `costRule` counts it: what the
+ * websocket server charges an actor's subscription budget for as long as the
+ * subscription stays open.
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): number {
+  const root = schema.getRootType(operation.operation);
+  if (!root) return 0;
+  const context = new ValidationContext(schema, document, new TypeInfo(schema), () => undefined);
+  return new CostCounter(context, operation, variables).selectionSet(operation.selectionSet, root, 1, undefined);
 }
 
 class CostCounter {
@@ -189,7 +210,7 @@ class CostCounter {
         if (!isCompositeType(childType)) continue;
         const pageSize = this.pageSize(field, selection.arguments ?? []);
         if (pageSize !== undefined) {
-          // The connection object itself, then its edges/nodes at `first` each.
+          // The connection object itself, then its edges/nodes at the page size each.
           cost += multiplier + this.selectionSet(selection.selectionSet, childType, multiplier, pageSize);
         } else {
           const items = isListType(getNullableType(field.type)) ? (connectionSize ?? UNSIZED_LIST_ESTIMATE) : 1;
@@ -222,17 +243,27 @@ class CostCounter {
     return cost;
   }
 
-  /** The page size a connection field asks for, or undefined when the field is not a connection. */
+  /**
+   * The page size a connection field asks for, or undefined when the field is
+   * not a connection: `first` or `last`, whichever is given (the smaller when
+   * both are, since Relay applies one after the other), else the argument's
+   * default, else DEFAULT_PAGE_SIZE, as `pageArgs` reads them.
+   */
   private pageSize(field: GraphQLField<unknown, unknown>, args: readonly { name: { value: string }; value: ValueNode }[]): number | undefined {
-    const definition = field.args.find((arg) => arg.name === 'first' || arg.name === 'last');
-    if (!definition) return undefined;
-    const fallback = typeof definition.defaultValue === 'number' ? definition.defaultValue : MAX_PAGE_SIZE;
-    const value = args.find((arg) => arg.name.value === definition.name)?.value;
-    return Math.max(0, this.intValue(value, fallback));
+    const definitions = field.args.filter((arg) => arg.name === 'first' || arg.name === 'last');
+    if (definitions.length === 0) return undefined;
+    const sizes: number[] = [];
+    for (const definition of definitions) {
+      const value = args.find((arg) => arg.name.value === definition.name)?.value;
+      const size = (value && this.intValue(value)) ?? (typeof definition.defaultValue === 'number' ? definition.defaultValue : undefined);
+      if (size !== undefined) sizes.push(size);
+    }
+    return Math.max(0, sizes.length > 0 ? Math.min(...sizes) : DEFAULT_PAGE_SIZE);
   }
 
-  private intValue(value: ValueNode | undefined, fallback: number): number {
-    if (!value || value.kind === Kind.NULL) return fallback;
+  /** An argument's value as a page size; undefined when it is null or left out (its default then applies). */
+  private intValue(value: ValueNode): number | undefined {
+    if (value.kind === Kind.NULL) return undefined;
     if (value.kind === Kind.INT) return Number.parseInt(value.value, 10);
     if (value.kind !== Kind.VARIABLE) return MAX_PAGE_SIZE;
     const name = value.name.value;
@@ -240,10 +271,10 @@ class CostCounter {
     if (name in this.variables) {
       const given = this.variables[name];
       if (typeof given === 'number') return given;
-      if (given === null) return fallback;
+      if (given === null) return undefined;
       return MAX_PAGE_SIZE;
     }
     const declared = this.operation.variableDefinitions?.find((definition) => definition.variable.name.value === name)?.defaultValue;
-    return declared ? this.intValue(declared, fallback) : fallback;
+    return declared ? this.intValue(declared) : undefined;
   }
 }

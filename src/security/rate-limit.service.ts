@@ -15,6 +15,8 @@ const REFUSALS: Record<RateLimitBucket, string> = {
   guestComment: 'You are posting comments too quickly.',
   upload: 'You have uploaded too many files.',
   invitation: 'You have sent too many invitations.',
+  signUp: 'Too many sign-ups from your network.',
+  invitationFailure: 'Too many invalid invitation links from your network.',
 };
 
 function retryIn(seconds: number): string {
@@ -99,14 +101,6 @@ export class RateLimitService {
       .get(bucket)
       ?.reward(hashKey(key), 1)
       .catch((error: unknown) => this.logger?.warn({ err: error, bucket }, 'rate limit refund failed'));
-  }
-
-  /** Forgets every event of `key`: a successful log-in clears that email's failures. */
-  async reset(bucket: RateLimitBucket, key: string): Promise<void> {
-    await this.limiters
-      .get(bucket)
-      ?.delete(hashKey(key))
-      .catch((error: unknown) => this.logger?.warn({ err: error, bucket }, 'rate limit reset failed'));
   }
 
   /** Closes the Redis connection; the service must not be used afterwards. */

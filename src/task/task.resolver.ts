@@ -11,14 +11,14 @@ import { Task } from './task.type';
 @Resolver(() => Task)
 export class TaskResolver {
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Task)
-  createTask(@Arg('input') { conversationId, ...fields }: CreateTaskInput, @Ctx() { viewer, services }: Context): Promise<LoadedTask> {
+  @Mutation(() => Task, { description: 'Members only: a new task in a conversation.' })
+  createTask(@Arg('input', { description: 'The task.' }) { conversationId, ...fields }: CreateTaskInput, @Ctx() { viewer, services }: Context): Promise<LoadedTask> {
     return services.tasks.create(viewer!, conversationId, fields);
   }
 
   @Authorized(Gate.MEMBER)
-  @Mutation(() => Task)
-  updateTask(@Arg('input') { id, ...fields }: UpdateTaskInput, @Ctx() { viewer, services }: Context): Promise<LoadedTask> {
+  @Mutation(() => Task, { description: 'Members only: changes a task; fields left out stay as they are.' })
+  updateTask(@Arg('input', { description: 'The task and what to change.' }) { id, ...fields }: UpdateTaskInput, @Ctx() { viewer, services }: Context): Promise<LoadedTask> {
     return services.tasks.update(viewer!, id, fields);
   }
 

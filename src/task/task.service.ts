@@ -85,8 +85,16 @@ export class TaskService {
     return this.notifications.create(manager, viewer.organizationId, notices);
   }
 
-  async findLoaded(organizationId: string, id: string): Promise<LoadedTask | null> {
-    const [row] = await this.dataSource.query(`SELECT ${TASK_WITH_RELATIONS} FROM tasks t WHERE t.id = $1 AND t.organization_id = $2`, [id, organizationId]);
+  /**
+   * One task with its relations, if the viewer may read its conversation; else null, for a missing
+   * one alike: the same single statement either way, so the two take the same time.
+   */
+  async findLoaded(viewer: Viewer, id: string): Promise<LoadedTask | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${TASK_WITH_RELATIONS} FROM tasks t
+        WHERE t.id = $1 AND t.organization_id = $2 AND ($3::uuid[] IS NULL OR t.conversation_id = ANY($3::uuid[]))`,
+      [id, viewer.organizationId, conversationPolicy.readableIds(viewer)],
+    );
     return row ? hydrateTask(this.dataSource, row) : null;
   }
 

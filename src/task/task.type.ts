@@ -2,23 +2,23 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Node } from '../node/node.type';
 import { User } from '../user/user.type';
 
-@ObjectType('Task', { implements: Node })
+@ObjectType('Task', { implements: Node, description: 'A to-do in a conversation. Everyone who reads the conversation sees its tasks; only members create and change them.' })
 export class Task extends Node {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global ID of the task.' })
   declare id: string;
 
-  @Field()
+  @Field({ description: 'What is to be done.' })
   title: string;
 
-  @Field()
+  @Field({ description: 'Whether it is done.' })
   done: boolean;
 
-  @Field(() => User, { nullable: true })
+  @Field(() => User, { nullable: true, description: 'The member who should do it; null when unassigned.' })
   assignee: User | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it is due; null when it has no due date.' })
   dueAt: Date | null;
 
-  @Field()
+  @Field({ description: 'When it was created.' })
   createdAt: Date;
 }

@@ -11,14 +11,14 @@ import { Team } from './team.type';
 @Resolver(() => Team)
 export class TeamResolver {
   @Authorized(Gate.ADMIN)
-  @Mutation(() => Team)
-  createTeam(@Arg('input') input: CreateTeamInput, @Ctx() { viewer, services }: Context): Promise<TeamEntity> {
+  @Mutation(() => Team, { description: 'Owners and admins only: a new team.' })
+  createTeam(@Arg('input', { description: 'The team.' }) input: CreateTeamInput, @Ctx() { viewer, services }: Context): Promise<TeamEntity> {
     return services.teams.create(viewer!, input);
   }
 
   @Authorized(Gate.ADMIN)
-  @Mutation(() => Team)
-  addTeamMember(@Arg('input') input: AddTeamMemberInput, @Ctx() { viewer, services }: Context): Promise<TeamEntity> {
+  @Mutation(() => Team, { description: 'Owners and admins only: adds a member to a team (a guest: GUEST_NOT_ALLOWED).' })
+  addTeamMember(@Arg('input', { description: 'The team and the member.' }) input: AddTeamMemberInput, @Ctx() { viewer, services }: Context): Promise<TeamEntity> {
     return services.teams.addMember(viewer!, input);
   }
 

@@ -237,4 +237,31 @@ describe('SQL statements per request', () => {
     }
     expect(counts[1]).toBe(counts[0]);
   });
+  it('costs the same statements for a backward page (last/before) as for a forward one, whatever the size', async () => {
+    const backwards = CONVERSATION_PAGE.replace('messages(first: 50)', 'messages(last: 50, before: $before)')
+      .replace('comments(first: 100)', 'comments(last: 100)')
+      .replace('query ConversationPage($id: ID!)', 'query ConversationPage($id: ID!, $before: String)')
+      .replaceAll('pageInfo { hasNextPage endCursor }', 'pageInfo { hasPreviousPage startCursor }');
+    const counts: number[] = [];
+    for (const [label, size] of [
+      ['small', { messages: 60, comments: 100, tasks: 10 }],
+      ['ten times larger', { messages: 600, comments: 1000, tasks: 100 }],
+    ] as const) {
+      const people = await buildPeople(`Backwards ${label}`);
+      const id = conversationId(await buildBusyConversation(people, size));
+      const forward = await statementsOf(CONVERSATION_PAGE, { id }, people.owner.token);
+      const newest = ok(await server.gql(`query ($id: ID!) { conversation(id: $id) { messages(last: 1) { pageInfo { startCursor } } } }`, { id }, people.owner.token));
+      const { count, response } = await statementsOf(backwards, { id, before: newest.conversation.messages.pageInfo.startCursor }, people.owner.token);
+      const conversation = ok(response).conversation;
+      expect(conversation.messages.edges).toHaveLength(50);
+      expect(conversation.messages.edges.at(-1).node.body).toMatch(new RegExp(`^Message number ${size.messages - 1} `));
+      expect(conversation.messages.pageInfo.hasPreviousPage).toBe(true);
+      expect(conversation.comments.nodes).toHaveLength(100);
+      expect(conversation.comments.nodes.at(-1).body).toMatch(new RegExp(`^Comment number ${size.comments}:`));
+      expect(conversation.comments.pageInfo.hasPreviousPage).toBe(size.comments > 100);
+      expect(count).toBe(forward.count);
+      counts.push(count);
+    }
+    expect(counts[1]).toBe(counts[0]);
+  });
 });

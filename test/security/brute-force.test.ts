@@ -70,16 +70,6 @@ describe('failed log-ins per email', () => {
     const blocked = await attempt();
     expect(blocked.errors!.map((error) => [error.path, error.extensions!.code])).toEqual([[['a0'], 'RATE_LIMITED']]);
   });
-
-  it('forgets the failures of an email once its owner logs in', async () => {
-    const owner = await buildOrganization(server);
-    await failTimes(server, owner.email, 9);
-    const success = await logIn(server, owner.email, PASSWORD);
-    expect(success.errors).toBeUndefined();
-    const afterwards = await failTimes(server, owner.email, 10);
-    expect(afterwards.map((response) => codes(response)[0])).toEqual(Array(10).fill('UNAUTHENTICATED'));
-    expect(codes(await logIn(server, owner.email))).toEqual(['RATE_LIMITED']);
-  });
 });
 
 describe('failed log-ins per IP', () => {

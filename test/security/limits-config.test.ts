@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../../src/config';
 
 describe('limit settings', () => {
@@ -10,7 +11,26 @@ describe('limit settings', () => {
       guestComment: { points: 30, durationSeconds: 60 },
       upload: { points: 60, durationSeconds: 3600 },
       invitation: { points: 50, durationSeconds: 3600 },
+      signUp: { points: 20, durationSeconds: 3600 },
+      invitationFailure: { points: 20, durationSeconds: 900 },
     });
+    expect(config.webSocketLimits).toEqual({ connectionsPerSession: 20, connectionsPerIp: 200, subscriptionCostPerActor: 5000 });
+    expect(config.passwordHashConcurrency).toBe(Math.max(1, Math.min(4, availableParallelism() - 1)));
+  });
+
+  it('reads the sign-up, invitation, websocket and hashing limits', () => {
+    const config = loadConfig({
+      RATE_LIMIT_SIGNUP: '5/1d',
+      RATE_LIMIT_ACCEPT_INVITATION: 'off',
+      WS_MAX_CONNECTIONS_PER_SESSION: '4',
+      WS_MAX_CONNECTIONS_PER_IP: '1000',
+      WS_MAX_SUBSCRIPTION_COST_PER_ACTOR: '2500',
+      PASSWORD_HASH_CONCURRENCY: '3',
+    });
+    expect(config.rateLimits.signUp).toEqual({ points: 5, durationSeconds: 86400 });
+    expect(config.rateLimits.invitationFailure).toBeNull();
+    expect(config.webSocketLimits).toEqual({ connectionsPerSession: 4, connectionsPerIp: 1000, subscriptionCostPerActor: 2500 });
+    expect(config.passwordHashConcurrency).toBe(3);
   });
 
   it('reads rate limits written as count/duration, and "off"', () => {
@@ -33,6 +53,12 @@ describe('limit settings', () => {
     ['RATE_LIMIT_GUEST_COMMENT', '0/1m'],
     ['RATE_LIMIT_UPLOAD', '10/0s'],
     ['RATE_LIMIT_INVITATION', '10/1w'],
+    ['RATE_LIMIT_SIGNUP', 'many'],
+    ['RATE_LIMIT_ACCEPT_INVITATION', '5/1y'],
+    ['WS_MAX_CONNECTIONS_PER_SESSION', '0'],
+    ['WS_MAX_CONNECTIONS_PER_IP', 'lots'],
+    ['WS_MAX_SUBSCRIPTION_COST_PER_ACTOR', '-5'],
+    ['PASSWORD_HASH_CONCURRENCY', '0'],
     ['MAX_QUERY_DEPTH', '1'],
     ['MAX_QUERY_ALIASES', '-1'],
     ['MAX_QUERY_TOKENS', 'lots'],

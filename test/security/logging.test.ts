@@ -1,8 +1,12 @@
 import { QueryFailedError } from 'typeorm';
+import WebSocket from 'ws';
+import { createApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { GraphQLError } from 'graphql';
 import { formatError } from '../../src/errors';
 import { tagRequest } from '../../src/security/request-id';
+import { startServer } from '../support/server';
 import { LogCapture } from './helpers';
 
 describe('logs', () => {
@@ -46,5 +50,43 @@ describe('logs', () => {
     expect(formatted.message).not.toContain('actors');
     expect(formatted.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', errorId: expect.any(String), requestId: 'req-1' });
     expect(logs.lines).toEqual([expect.objectContaining({ msg: 'unexpected error', requestId: 'req-1', errorId: formatted.extensions!.errorId })]);
+  });
+});
+
+describe('refused origins', () => {
+  it('are logged as warnings naming the origin: a websocket handshake and a CORS request', async () => {
+    const logs = new LogCapture();
+    const server = await startServer();
+    const config = loadConfig({ ...server.env, PORT: '0', LOG_LEVEL: 'info', ALLOWED_ORIGINS: 'https://app.example.test' });
+    const app = createApp(config, { logger: createLogger(config, logs) });
+    try {
+      const port = await app.start(0);
+      const handshake = await new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws', { headers: { origin: 'https://evil.test' } });
+        socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once('open', () => reject(new Error('the handshake was accepted')));
+        socket.once('error', () => undefined);
+      });
+      expect(handshake).toBe(403);
+      const preflight = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://other.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+      const allowed = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example.test', 'access-control-request-method': 'POST' },
+      });
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.test');
+
+      const warnings = logs.lines.filter((line) => line.level === 40);
+      expect(warnings).toEqual([
+        expect.objectContaining({ msg: 'websocket handshake refused: origin not in ALLOWED_ORIGINS', origin: 'https://evil.test' }),
+        expect.objectContaining({ msg: 'CORS request refused: origin not in ALLOWED_ORIGINS', origin: 'https://other.test' }),
+      ]);
+    } finally {
+      await app.stop();
+      await server.stop();
+    }
   });
 });

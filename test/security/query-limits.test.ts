@@ -195,6 +195,24 @@ describe('cost', () => {
     expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('counts backward pages at last, written or passed as a variable, and first with last at the smaller', async () => {
+    const BACKWARD = `query ($inner: Int) {
+      conversations(first: 50) { nodes { comments(last: $inner) { nodes { author { id } mentions { id } } } } }
+    }`;
+    // 1 + 50 + 50 + 50 × 100 + 5,000 + 50,000: the same as first: 100 would cost.
+    const refused = await server.gql(BACKWARD, { inner: 100 }, owner.token);
+    expect(refused.data).toBeUndefined();
+    expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
+    expect(refused.errors![0]!.message).toMatch(/\(cost 60,101, limit 50,000\)/);
+    const small = await server.gql(BACKWARD, { inner: 10 }, owner.token);
+    expect(small.errors).toBeUndefined();
+    expect(small.data.conversations.nodes[0].comments.nodes).toHaveLength(1);
+    const written = await server.gql(`{ conversations(first: 50) { nodes { comments(last: 100) { nodes { author { id } mentions { id } } } } } }`, {}, owner.token);
+    expect(codes(written)).toEqual(['BAD_USER_INPUT']);
+    const both = await server.gql(`{ conversations(first: 50) { nodes { comments(first: 100, last: 10) { nodes { author { id } mentions { id } } } } } }`, {}, owner.token);
+    expect(both.errors).toBeUndefined();
+  });
+
   it('refuses a costly mutation selection and posts nothing', async () => {
     const response = await server.gql(
       POST_COMMENT(' conversation { comments(first: 100) { nodes { conversation { comments(first: 100) { nodes { mentions { id } } } } } } }'),

@@ -12,6 +12,9 @@ import type { TestServer } from './server';
 // theirs). A conversation is given by its database id, together with the
 // session that writes in it: a factory cannot guess who that is.
 
+/** Overrides are never a Session: `buildMember(server, owner)` must say `{ inviter: owner }` (a Session would pass as `{ email }`). */
+type NotASession = { token?: never };
+
 export const PASSWORD = 'correct horse battery';
 
 /** A unique, valid email address. */
@@ -41,7 +44,7 @@ async function placement(server: TestServer, factory: string, writer: Session | 
 /** A new organization and its OWNER. */
 export async function buildOrganization(
   server: TestServer,
-  overrides: Partial<{ organizationName: string; name: string; email: string; password: string }> = {},
+  overrides: Partial<{ organizationName: string; name: string; email: string; password: string }> & NotASession = {},
 ): Promise<Session> {
   const email = overrides.email ?? uniqueEmail('owner');
   const { token, viewer } = await server.app.services.accounts.signUp({
@@ -57,7 +60,7 @@ export async function buildOrganization(
 /** A member who was invited and accepted; the inviter (an OWNER or ADMIN) defaults to a new organization's owner. */
 export async function buildMember(
   server: TestServer,
-  overrides: Partial<{ inviter: Session; role: Role; name: string; email: string }> = {},
+  overrides: Partial<{ inviter: Session; role: Role; name: string; email: string }> & NotASession = {},
 ): Promise<Session> {
   const inviter = overrides.inviter ?? (await buildOrganization(server));
   const email = overrides.email ?? uniqueEmail(overrides.role?.toLowerCase() ?? 'member');
@@ -94,7 +97,7 @@ async function emailedInvitationUrl(server: TestServer, email: string): Promise<
 }
 
 /** A conversation created through the service (as the API would); the creator defaults to a new organization's owner. */
-export async function buildConversation(server: TestServer, overrides: Partial<{ creator: Session; subject: string }> = {}) {
+export async function buildConversation(server: TestServer, overrides: Partial<{ creator: Session; subject: string }> & NotASession = {}) {
   const creator = overrides.creator ?? (await buildOrganization(server));
   return server.app.services.conversations.create(creator.viewer, { subject: overrides.subject ?? 'Quote for the new office' });
 }
@@ -102,7 +105,7 @@ export async function buildConversation(server: TestServer, overrides: Partial<{
 /** An inbound email recorded by a member in a conversation (database id); both are built when not given. */
 export async function buildMessage(
   server: TestServer,
-  overrides: Partial<{ creator: Session; conversationId: string; from: string; body: string; subject: string }> = {},
+  overrides: Partial<{ creator: Session; conversationId: string; from: string; body: string; subject: string }> & NotASession = {},
 ) {
   const { actor, conversationId: id } = await placement(server, 'buildMessage', overrides.creator, overrides.conversationId);
   return server.app.services.messages.create(actor.viewer, {
@@ -118,7 +121,7 @@ export async function buildMessage(
 /** An internal comment in a conversation (database id), with optional mentions (actor entities); author and conversation are built when not given. */
 export async function buildComment(
   server: TestServer,
-  overrides: Partial<{ author: Session; conversationId: string; body: string; mentions: ActorEntity[] }> = {},
+  overrides: Partial<{ author: Session; conversationId: string; body: string; mentions: ActorEntity[] }> & NotASession = {},
 ) {
   const { actor, conversationId: id } = await placement(server, 'buildComment', overrides.author, overrides.conversationId);
   return server.app.services.comments.post(actor.viewer, {
@@ -135,7 +138,7 @@ export async function buildComment(
  */
 export async function buildInvitedGuest(
   server: TestServer,
-  overrides: Partial<{ inviter: Session; conversationId: string; email: string; name: string }> = {},
+  overrides: Partial<{ inviter: Session; conversationId: string; email: string; name: string }> & NotASession = {},
 ): Promise<{ guest: ActorEntity; invitationUrl: string; email: string; conversationId: string }> {
   const { actor: inviter, conversationId: id } = await placement(server, 'buildInvitedGuest', overrides.inviter, overrides.conversationId);
   const email = overrides.email ?? uniqueEmail('guest');
@@ -157,7 +160,7 @@ export async function buildInvitedGuest(
  */
 export async function buildGuest(
   server: TestServer,
-  overrides: Partial<{ inviter: Session; conversationIds: string[]; name: string; email: string }> = {},
+  overrides: Partial<{ inviter: Session; conversationIds: string[]; name: string; email: string }> & NotASession = {},
 ): Promise<Session & { conversationIds: string[] }> {
   const { services } = server.app;
   const given = overrides.conversationIds;

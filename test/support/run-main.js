@@ -1,6 +1,7 @@
-// Runs src/main.ts in a child process straight from the sources, compiled on
+// Runs src/main.ts (or the entry named by the first argument, such as
+// src/migrate.ts) in a child process straight from the sources, compiled on
 // require by swc with the project's .swcrc, so process-level behaviour
-// (signals, exit codes) is tested without a build step.
+// (signals, exit codes, output) is tested without a build step.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { transformSync } = require('@swc/core');
@@ -11,4 +12,4 @@ require.extensions['.ts'] = (module, filename) => {
   module._compile(code, filename);
 };
 require('reflect-metadata');
-require('../../src/main.ts');
+require(join(__dirname, '..', '..', process.argv[2] ?? 'src/main.ts'));

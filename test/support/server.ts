@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createApp, type App } from '../../src/app';
+import type { Logger } from '../../src/logger';
 import type { OutboundTransport } from '../../src/message/message.transport';
 import { loadConfig } from '../../src/config';
-import type { Logger } from '../../src/logger';
 import { databaseUrl, TEST_DATABASE_URL } from './services';
 
 export interface GraphQLResponse<T = any> {
@@ -77,7 +77,8 @@ export async function dropDatabase(name: string): Promise<void> {
  * Starts a real Sidedoor instance on a free port with its own fresh database
  * (and its own Redis key prefix). Pass `env` from another TestServer to start
  * a second instance sharing that database and Redis; pass `transport` to
- * see the replies the instance hands to the outside world, `logger` to read its logs.
+ * see the replies the instance hands to the outside world, `logger` to read
+ * what it logs.
  */
 export async function startServer(
   overrides: Record<string, string> = {},
