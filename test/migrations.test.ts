@@ -11,10 +11,9 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { OutboxMailer } from '../src/mail/mailer';
 import { createJobQueue } from '../src/services';
-import { dropDatabase, usingPostgres } from './support/server';
+import { describeOnPostgres, dropDatabase, usingPostgres } from './support/server';
 import { databaseUrl, TEST_DATABASE_URL } from './support/services';
 
-const describeOnPostgres = usingPostgres() ? describe : describe.skip;
 
 describeOnPostgres('migrations', () => {
   const name = `sidedoor_migrate_${randomBytes(4).toString('hex')}`;

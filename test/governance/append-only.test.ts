@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createDatabase, openDatabase, type Database } from '../../src/db';
 import { createLogger } from '../../src/logger';
-import { startServer, usingPostgres, type TestServer } from '../support/server';
+import { describeOnPostgres, startServer, type TestServer } from '../support/server';
 
 const ORGANIZATION = '00000000-0000-4000-8000-00000000a0d1';
 
@@ -37,7 +37,6 @@ function refusesChanges(dataSource: () => DataSource) {
   });
 }
 
-const describeOnPostgres = usingPostgres() ? describe : describe.skip;
 
 describeOnPostgres('the audit log on PostgreSQL', () => {
   let server: TestServer;

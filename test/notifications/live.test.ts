@@ -1,14 +1,12 @@
 import { Redis } from 'ioredis';
 import { conversationId, guestId, ok } from '../support/api';
 import { buildConversation, buildGuest, buildMember, buildOrganization, type Session } from '../support/factories';
-import { codes, startServer, testRedisUrl, usingPostgres, type TestServer } from '../support/server';
+import { codes, describeOnInstances, startServer, testRedisUrl, type TestServer } from '../support/server';
 import { connect, PROMPTLY_MS, within, type TestClient } from '../support/websocket';
 import { mention, NOTIFICATION_ADDED, notificationsOf } from './helpers';
 
-// Two instances on one PostgreSQL database and one Redis, as behind a load balancer.
-const describeWithRedis = testRedisUrl() && usingPostgres() ? describe : describe.skip;
 
-describeWithRedis('notificationAdded across instances', () => {
+describeOnInstances('notificationAdded across instances', () => {
   let first: TestServer;
   let second: TestServer;
   let owner: Session;

@@ -1,13 +1,11 @@
 import { Redis } from 'ioredis';
 import { buildMember, buildOrganization, type Session } from '../support/factories';
-import { codes, startServer, testRedisUrl, usingPostgres, type TestServer } from '../support/server';
+import { codes, describeOnInstances, startServer, testRedisUrl, type TestServer } from '../support/server';
 import { connect, within, type TestClient } from '../support/websocket';
 import { COMMENT_ADDED, commentsOf, conversationOf, eventually, guestIn, postComment, untilLive, type TestConversation } from './helpers';
 
-// Two instances on one PostgreSQL database and one Redis, as behind a load balancer.
-const describeWithRedis = testRedisUrl() && usingPostgres() ? describe : describe.skip;
 
-describeWithRedis('commentAdded across instances', () => {
+describeOnInstances('commentAdded across instances', () => {
   let first: TestServer;
   let second: TestServer;
   let redis: Redis;

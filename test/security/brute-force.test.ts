@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { buildOrganization, PASSWORD, uniqueEmail } from '../support/factories';
-import { codes, startServer, testRedisUrl, usingPostgres, type GraphQLResponse, type TestServer } from '../support/server';
+import { codes, describeOnInstances, type GraphQLResponse, startServer, testRedisUrl, type TestServer } from '../support/server';
 import { jsonHeaders, raw } from './helpers';
 
 const LOG_IN = `mutation ($input: LogInInput!) { logIn(input: $input) { token } }`;
@@ -148,9 +148,8 @@ describe('other limited actions', () => {
   });
 });
 
-const withRedis = testRedisUrl() && usingPostgres() ? describe : describe.skip;
 
-withRedis('through Redis', () => {
+describeOnInstances('through Redis', () => {
   let first: TestServer;
   let second: TestServer;
   let redis: Redis;

@@ -5,7 +5,7 @@ import { DATABASE_UNAVAILABLE_MESSAGE } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { PASSWORD, uniqueEmail } from '../support/factories';
 import { deliveriesTo, enqueue, sleep, testDraft } from '../support/mail';
-import { codes, startServer, usingPostgres, type TestServer } from '../support/server';
+import { codes, describeOnPostgres, startServer, type TestServer } from '../support/server';
 import { TestSmtpServer } from '../support/smtp';
 import { jsonHeaders, LogCapture } from './helpers';
 
@@ -64,9 +64,8 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Pr
   return false;
 }
 
-const withPostgres = usingPostgres() ? describe : describe.skip;
 
-withPostgres('when PostgreSQL becomes unreachable', () => {
+describeOnPostgres('when PostgreSQL becomes unreachable', () => {
   let base: TestServer;
   let proxy: TcpProxy;
   let app: App;

@@ -40,6 +40,12 @@ export const testRedisUrl = () => process.env.SIDEDOOR_TEST_REDIS ?? '';
  */
 export const itWithSharedDatabase: jest.It = usingPostgres() ? it : it.skip;
 
+/** Tests that need PostgreSQL itself (a second instance, a raw catalog, locks): skipped on the embedded fallback. */
+export const describeOnPostgres: jest.Describe = usingPostgres() ? describe : describe.skip;
+
+/** Tests of several instances behind a load balancer: one PostgreSQL and one Redis (skipped on the fallback). */
+export const describeOnInstances: jest.Describe = usingPostgres() && testRedisUrl() ? describe : describe.skip;
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
