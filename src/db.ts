@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lock as lockPath } from 'proper-lockfile';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
-import type { Config } from './config';
+import { defaultDatabasePoolSize, type Config } from './config';
 import type { Logger } from './logger';
 import { pgliteDriver } from './pglite.driver';
 import { migrations } from '../migrations';
@@ -126,7 +126,7 @@ class DataDirLock {
 }
 
 /** PostgreSQL when DATABASE_URL is set; otherwise an embedded PGlite kept under config.dataDir. */
-export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, logger: Logger): Database {
+export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'databasePoolSize'>>, logger: Logger): Database {
   const statements = new StatementCounter(logger);
   const common = {
     type: 'postgres' as const,
@@ -148,7 +148,7 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, 
         // JIT compiles a query for hundreds of milliseconds once its estimated cost passes
         // jit_above_cost; our page loaders' estimates do at a few thousand rows, while
         // they run in milliseconds: an API of short queries never gains from it.
-        extra: { max: 20, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c jit=off' },
+        extra: { max: config.databasePoolSize ?? defaultDatabasePoolSize(), connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c jit=off' },
       }),
       statements,
       embedded: false,

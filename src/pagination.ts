@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual, type Cipher, type Decipher } from 'node:crypto';
 import DataLoader from 'dataloader';
-import type { DataSource } from 'typeorm';
 import { badInput } from './errors';
 import type { PageInfo } from './pagination.type';
+import type { ReadBatch } from './reads';
 
 export const MAX_PAGE_SIZE = 100;
 /** Items in a page when the client passes neither `first` nor `last`. */
@@ -254,58 +254,84 @@ export function createPageLoader<T>(fetch: (parentIds: string[], args: PageArgs)
   );
 }
 
+/** One statement's worth of conversation pages, as `createConversationPageLoader` selects them. */
+export interface PageBundle {
+  totals: { conversation_id: string; total: number; rows_before_window: boolean; rows_after_window: boolean }[];
+  /** The pages' rows of every conversation, in display order within each. */
+  rows: Record<string, unknown>[];
+  /** Whatever `related` added, by key. */
+  [related: string]: unknown;
+}
+
 /**
  * Pages of the rows of a conversation-owned table (comments, messages) for any
- * number of conversations, oldest first, forwards or backwards: one statement
- * per page arguments, with each conversation's total, and whether rows lie
- * beyond the cursors, in the same statement.
+ * number of conversations, oldest first, forwards or backwards: one read per
+ * page arguments (batched with the rest of the tick, see ReadBatch), with each
+ * conversation's total and whether rows lie beyond the cursors. The read
+ * returns one JSON bundle: the rows (named columns, no per-row subqueries),
+ * then whatever `related` selects about them from the `page_rows` CTE (the
+ * actors they name, once each, and their attachments), which `rows` turns
+ * into entities.
  */
-export function createConversationPageLoader<T>(
-  dataSource: DataSource,
+export function createConversationPageLoader<T extends { conversationId: string }>(
+  reads: ReadBatch,
   organizationId: string | null,
   source: {
-    /** The table, aliased by `alias` in `select`. */
     table: 'comments' | 'messages';
-    alias: string;
-    /** The columns of one row, relations included. */
-    select: string;
-    hydrate: (dataSource: DataSource, row: Record<string, any>) => T;
+    /** JSON of one row of `table` aliased `r`. */
+    row: string;
+    /** More keys of the bundle: `'key', (SELECT ... FROM ... page_rows ...)` pairs. */
+    related: string;
+    /** The bundle's rows as entities with their relations, in the bundle's order. */
+    rows(bundle: PageBundle): T[];
   },
 ) {
-  const { table, alias, select, hydrate } = source;
+  const { table, row, related } = source;
+  const sql = (fromEnd: boolean) => `
+    WITH totals AS (
+      SELECT conversation_id, count(*)::int AS total,
+             coalesce(bool_or(seq <= $3::bigint), false) AS rows_before_window,
+             coalesce(bool_or(seq >= $4::bigint), false) AS rows_after_window
+        FROM ${table}
+       WHERE conversation_id = ANY($1::uuid[]) AND organization_id = $2::uuid
+       GROUP BY conversation_id
+    ), page_rows AS (
+      SELECT r.* FROM totals CROSS JOIN LATERAL (
+        SELECT * FROM ${table} r
+         WHERE r.conversation_id = totals.conversation_id
+           AND ($3::bigint IS NULL OR r.seq > $3::bigint)
+           AND ($4::bigint IS NULL OR r.seq < $4::bigint)
+         ORDER BY r.seq ${fromEnd ? 'DESC' : 'ASC'}
+         LIMIT $5::int
+      ) r
+    )
+    SELECT json_build_object(
+      'totals', (SELECT coalesce(json_agg(totals), '[]') FROM totals),
+      'rows', (SELECT coalesce(json_agg(${row} ORDER BY r.conversation_id, r.seq), '[]') FROM page_rows r),
+      ${related}
+    )`;
+  // A backward page takes the window's last rows (newest first); the bundle lists them in display order.
+  const statements = { forwards: sql(false), backwards: sql(true) };
   return createPageLoader<T>(async (conversationIds, args) => {
-    const { fromEnd, limit } = windowOf(args);
-    // A backward page takes the window's last rows (newest first), then the outer ORDER BY puts them back in display order.
-    const rows: Record<string, any>[] = await dataSource.query(
-      `SELECT totals.conversation_id AS parent_id, totals.total, totals.rows_before_window, totals.rows_after_window, page.*
-         FROM (SELECT conversation_id, count(*)::int AS total,
-                      coalesce(bool_or(seq <= $3::bigint), false) AS rows_before_window,
-                      coalesce(bool_or(seq >= $4::bigint), false) AS rows_after_window
-                 FROM ${table}
-                WHERE conversation_id = ANY($1) AND organization_id = $2 GROUP BY conversation_id) totals
-         LEFT JOIN LATERAL (
-           SELECT ${select}
-             FROM ${table} ${alias}
-            WHERE ${alias}.conversation_id = totals.conversation_id
-              AND ($3::bigint IS NULL OR ${alias}.seq > $3::bigint)
-              AND ($4::bigint IS NULL OR ${alias}.seq < $4::bigint)
-            ORDER BY ${alias}.seq ${fromEnd ? 'DESC' : 'ASC'}
-            LIMIT $5
-         ) page ON true
-        ORDER BY totals.conversation_id, page.seq`,
-      [conversationIds, organizationId, args.afterSeq, args.beforeSeq, limit],
-    );
     const pages = new Map<string, Page<T>>();
-    for (const row of rows) {
-      const page: Page<T> = pages.get(row.parent_id) ?? {
+    if (!organizationId) return pages;
+    const { fromEnd, limit } = windowOf(args);
+    const bundle = await reads.value<PageBundle>(fromEnd ? statements.backwards : statements.forwards, [
+      conversationIds,
+      organizationId,
+      args.afterSeq,
+      args.beforeSeq,
+      limit,
+    ]);
+    for (const total of bundle.totals) {
+      pages.set(total.conversation_id, {
         rows: [],
-        totalCount: row.total,
-        rowsBeforeWindow: row.rows_before_window,
-        rowsAfterWindow: row.rows_after_window,
-      };
-      if (row.id) page.rows.push(hydrate(dataSource, row));
-      pages.set(row.parent_id, page);
+        totalCount: total.total,
+        rowsBeforeWindow: total.rows_before_window,
+        rowsAfterWindow: total.rows_after_window,
+      });
     }
+    for (const entity of source.rows(bundle)) pages.get(entity.conversationId)?.rows.push(entity);
     return pages;
   });
 }

@@ -28,6 +28,7 @@ import { NotificationService } from './notification/notification.service';
 import { OrganizationService } from './organization/organization.service';
 import { CursorCodec } from './pagination';
 import { RealtimeService } from './realtime/realtime.service';
+import { Reader } from './reads';
 import { RateLimitService } from './security/rate-limit.service';
 import { TaskService } from './task/task.service';
 import { TeamService } from './team/team.service';
@@ -85,6 +86,8 @@ export function createServices(deps: ServiceDeps) {
   const events = realtime.events;
   const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions, audit);
   const cursors = new CursorCodec(config.sessionSecret);
+  // Loaders read through the pool as prepared statements on PostgreSQL (one PGlite session has no pool to spare).
+  const reader = new Reader(dataSource, { prepare: config.databaseUrl !== null });
   const conversations = new ConversationService(dataSource, events, audit, expiry, cursors);
   const notifications = new NotificationService(dataSource, { config, jobs, events, cursors });
 
@@ -111,7 +114,7 @@ export function createServices(deps: ServiceDeps) {
     notificationSettings,
     notifications,
     /** Fresh per-request loaders for a viewer (scoped to their organization; a null viewer finds nothing). */
-    loadersFor: (viewer: Viewer | null): Loaders => createLoaders(dataSource, viewer),
+    loadersFor: (viewer: Viewer | null): Loaders => createLoaders(dataSource, reader.batch(), viewer),
   };
 }
 

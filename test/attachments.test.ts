@@ -5,7 +5,6 @@ import { normalizeContentType, sanitizeFilename } from '../src/attachment/attach
 import type { Viewer } from '../src/auth/viewer';
 import { DomainError, ErrorCode } from '../src/errors';
 import { toGlobalId } from '../src/ids';
-import { createLoaders } from '../src/loaders';
 import { guestId } from './support/api';
 import { buildGuest, buildMember, buildOrganization, type Session } from './support/factories';
 import { codes, startServer, type TestServer } from './support/server';
@@ -564,7 +563,7 @@ describe('attaching uploads', () => {
     const attachmentsOf = (id: string) => comments.find((comment: { id: string }) => comment.id === id).attachments.map((file: { id: string }) => file.id);
     expect(attachmentsOf(byMember.data.postComment.id)).toEqual([c, a, b]);
     expect(attachmentsOf(byGuest.data.postComment.id)).toEqual([d]);
-    const loaded = await createLoaders(server.app.database.dataSource, guest.viewer).attachmentsByComment.load(uuidOf(byMember.data.postComment.id));
+    const loaded = await server.app.services.loadersFor(guest.viewer).attachmentsByComment.load(uuidOf(byMember.data.postComment.id));
     expect(loaded.map((row) => toGlobalId('Attachment', row.id))).toEqual([c, a, b]);
   });
 
@@ -582,7 +581,7 @@ describe('attaching uploads', () => {
     const replied = await server.gql(REPLY, { input: { conversationId, body: 'Receipt attached', attachmentIds: [outbound] } }, member.token);
     expect(replied.errors).toBeUndefined();
     expect(replied.data.replyToConversation.attachments).toMatchObject([{ id: outbound, filename: 'receipt.txt' }]);
-    const loaded = await createLoaders(server.app.database.dataSource, owner.viewer).attachmentsByMessage.load(uuidOf(replied.data.replyToConversation.id));
+    const loaded = await server.app.services.loadersFor(owner.viewer).attachmentsByMessage.load(uuidOf(replied.data.replyToConversation.id));
     expect(loaded.map((row) => toGlobalId('Attachment', row.id))).toEqual([outbound]);
     expect(await state(outbound)).toEqual({ comment: null, message: uuidOf(replied.data.replyToConversation.id), conversation: uuidOf(conversationId) });
   });

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
-import { hydrate } from '../hydrate';
+import { appendTo, hydrate, jsonObjectOf } from '../hydrate';
+import type { ReadBatch } from '../reads';
 import { TaskEntity } from './task.entity';
 
 export type LoadedTask = TaskEntity & { assignee?: ActorEntity | null };
@@ -14,19 +15,24 @@ export function hydrateTask(dataSource: DataSource, row: Record<string, any>): L
   return task;
 }
 
-/** Tasks of conversations, oldest first, with their assignees: one statement per batch. */
-export function createTasksByConversationLoader(dataSource: DataSource, organizationId: string | null) {
+/** Tasks of conversations, oldest first, with their assignees: one read per batch. */
+export function createTasksByConversationLoader(dataSource: DataSource, reads: ReadBatch, organizationId: string | null) {
+  const sql = `
+    SELECT coalesce(json_agg(json_build_object(
+             'task', ${jsonObjectOf(dataSource, TaskEntity, 't')},
+             'assignee', CASE WHEN a.id IS NULL THEN NULL ELSE ${jsonObjectOf(dataSource, ActorEntity, 'a')} END
+           ) ORDER BY t.seq), '[]')
+      FROM tasks t LEFT JOIN actors a ON a.id = t.assignee_id
+     WHERE t.conversation_id = ANY($1::uuid[]) AND t.organization_id = $2::uuid`;
   return new DataLoader<string, LoadedTask[]>(async (conversationIds) => {
-    const rows: Record<string, any>[] = await dataSource.query(
-      `SELECT ${TASK_WITH_RELATIONS} FROM tasks t
-        WHERE t.conversation_id = ANY($1) AND t.organization_id = $2 ORDER BY t.seq`,
-      [conversationIds, organizationId],
-    );
+    const rows = organizationId
+      ? await reads.value<{ task: Record<string, unknown>; assignee: Record<string, unknown> | null }[]>(sql, [conversationIds, organizationId])
+      : [];
     const byConversation = new Map<string, LoadedTask[]>();
     for (const row of rows) {
-      const list = byConversation.get(row.conversation_id) ?? [];
-      list.push(hydrateTask(dataSource, row));
-      byConversation.set(row.conversation_id, list);
+      const task: LoadedTask = hydrate(dataSource, TaskEntity, row.task);
+      task.assignee = row.assignee ? hydrate(dataSource, ActorEntity, row.assignee) : null;
+      appendTo(byConversation, task.conversationId, task);
     }
     return conversationIds.map((id) => byConversation.get(id) ?? []);
   });

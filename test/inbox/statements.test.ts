@@ -9,7 +9,7 @@ import { startServer, type GraphQLResponse, type TestServer } from '../support/s
  * the larger sets) but looks like real use: several authors, mentions of
  * members and guests, attachments, tasks with assignees.
  */
-const MAX_STATEMENTS = 8;
+const MAX_STATEMENTS = 4;
 
 let server: TestServer;
 beforeAll(async () => {
