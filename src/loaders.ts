@@ -53,7 +53,7 @@ export function createLoaders(dataSource: DataSource, reads: ReadBatch, viewer: 
   const organizationId = viewer?.organizationId ?? null;
   return {
     actor: createByIdLoader(dataSource, reads, ActorEntity, organizationId),
-    presentWithGuest: createPresentWithGuestLoader(dataSource, viewer),
+    presentWithGuest: createPresentWithGuestLoader(reads, viewer),
     conversation: createByIdLoader(dataSource, reads, ConversationEntity, organizationId),
     commentPage: createCommentPageLoader(dataSource, reads, organizationId),
     messagePage: createMessagePageLoader(dataSource, reads, organizationId),
@@ -62,11 +62,11 @@ export function createLoaders(dataSource: DataSource, reads: ReadBatch, viewer: 
     team: createByIdLoader(dataSource, reads, TeamEntity, organizationId),
     teamMembers: createTeamMembersLoader(dataSource),
     guestConversations: createGuestConversationsLoader(dataSource, organizationId),
-    guestAccesses: createGuestAccessesLoader(dataSource, organizationId),
+    guestAccesses: createGuestAccessesLoader(dataSource, reads, organizationId),
     /** By id, whatever its conversation: only for what already decided the viewer may see it (the audit log). */
     attachment: createByIdLoader(dataSource, reads, AttachmentEntity, organizationId),
-    attachmentsByComment: createAttachmentsByCommentLoader(dataSource, viewer),
-    attachmentsByMessage: createAttachmentsByMessageLoader(dataSource, viewer),
+    attachmentsByComment: createAttachmentsByCommentLoader(dataSource, reads, viewer),
+    attachmentsByMessage: createAttachmentsByMessageLoader(dataSource, reads, viewer),
   };
 }
 

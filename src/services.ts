@@ -77,7 +77,9 @@ export function createServices(deps: ServiceDeps) {
   // The log settles accesses that expired unnoticed before it is read; settling them writes to the log.
   const audit: AuditService = new AuditService(dataSource, { settleOrganization: (organizationId) => expiry.settleOrganization(organizationId) }, logger);
   const expiry = new AccessExpiryService(dataSource, audit);
-  const sessions = new SessionService(dataSource, config, expiry);
+  // The session lookup and the loaders read through the pool as prepared statements on PostgreSQL (one PGlite session has no pool to spare).
+  const reader = new Reader(dataSource, { prepare: config.databaseUrl !== null });
+  const sessions = new SessionService(dataSource, config, expiry, reader);
   const invitations = new InvitationService(config);
   const teams = new TeamService(dataSource);
   const rateLimits = new RateLimitService(config, logger);
@@ -86,9 +88,7 @@ export function createServices(deps: ServiceDeps) {
   const events = realtime.events;
   const attachments = new AttachmentService(dataSource, config, logger, new DatabaseAttachmentStorage(dataSource), sessions, audit);
   const cursors = new CursorCodec(config.sessionSecret);
-  // Loaders read through the pool as prepared statements on PostgreSQL (one PGlite session has no pool to spare).
-  const reader = new Reader(dataSource, { prepare: config.databaseUrl !== null });
-  const conversations = new ConversationService(dataSource, events, audit, expiry, cursors);
+  const conversations = new ConversationService(dataSource, events, audit, expiry, cursors, reader);
   const notifications = new NotificationService(dataSource, { config, jobs, events, cursors });
 
   return {

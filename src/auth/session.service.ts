@@ -5,6 +5,7 @@ import { SessionEntity } from './session.entity';
 import { hashToken, newToken } from './tokens';
 import type { GuestAccessLevel } from '../guest/guest-access.entity';
 import type { Viewer, ViewerAccess } from './viewer';
+import type { Reader } from '../reads';
 
 /** Members' viewers share one empty map: every live subscription holds a viewer. */
 const NO_ACCESS: ReadonlyMap<string, ViewerAccess> = new Map();
@@ -47,6 +48,8 @@ export class SessionService {
     private readonly dataSource: DataSource,
     private readonly config: Pick<Config, 'sessionSecret'>,
     private readonly expiry: ExpiredAccessSettler,
+    /** Every request starts with this lookup: a prepared statement on PostgreSQL. */
+    private readonly reader: Reader,
   ) {}
 
   async create(actorId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {
@@ -109,7 +112,7 @@ export class SessionService {
     condition: 's.token_hash = $1' | 's.id = ANY($1)',
     value: unknown,
   ): Promise<{ viewer: Viewer; accessExpired: boolean }[]> {
-    const rows: SessionRow[] = await this.dataSource.query(
+    const rows = await this.reader.query<SessionRow>(
       `SELECT s.id AS session_id, a.id AS actor_id, a.organization_id, a.kind, a.role,
               o.guests_enabled, o.who_can_invite, g.guest_access, g.guest_access_expired
          FROM sessions s

@@ -4,9 +4,11 @@ import type { AuditService } from '../audit/audit.service';
 import { isGuest, type Viewer } from '../auth/viewer';
 import { NO_CLIENT, type Client } from '../client';
 import { badInput, DomainError, ErrorCode, forbidden, notFound } from '../errors';
+import { hydrate, jsonObjectOf } from '../hydrate';
 import { decodeActorId, decodeId } from '../ids';
 import { type Connection, type CursorCodec, pageArgs, type PageRequest, toConnection } from '../pagination';
 import type { DomainEvents } from '../realtime/events';
+import type { Reader } from '../reads';
 import type { Scope } from '../scope';
 import { TeamEntity } from '../team/team.entity';
 import * as validate from '../validation';
@@ -54,6 +56,7 @@ export class ConversationService {
     private readonly audit: AuditService,
     private readonly expiry: ConversationAccessExpiry,
     private readonly cursors: CursorCodec,
+    private readonly reader: Reader,
   ) {}
 
   /**
@@ -97,24 +100,27 @@ export class ConversationService {
     return conversation;
   }
 
-  /** Newest first. Members see every conversation; a guest sees only those they have access to. Forwards only (`first`/`after`). */
+  /** Newest first. Members see every conversation; a guest sees only those they have access to. Forwards only (`first`/`after`). One statement, the total included. */
   async list(viewer: Viewer, request: Pick<PageRequest, 'first' | 'after'>): Promise<Connection<ConversationEntity>> {
     const cursors = this.cursors.of('conversations', viewer.organizationId);
     const args = pageArgs(request, cursors);
-    const query = this.dataSource
-      .getRepository(ConversationEntity)
-      .createQueryBuilder('c')
-      .where('c.organization_id = :org', { org: viewer.organizationId });
-    if (isGuest(viewer)) {
-      query.andWhere(`c.id = ANY(:ids) AND c.kind = 'THREAD'`, { ids: [...viewer.guestAccess.keys()] });
-    }
-    const totalQuery = query.clone();
-    if (args.afterSeq) query.andWhere('c.seq < :after', { after: args.afterSeq });
-    const [rows, totalCount] = await Promise.all([
-      query.orderBy('c.seq', 'DESC').limit(args.first! + 1).getMany(),
-      totalQuery.getCount(),
-    ]);
-    return toConnection({ rows, totalCount, rowsBeforeWindow: args.afterSeq !== null, rowsAfterWindow: false }, args, cursors);
+    const [{ page }] = await this.reader.query<{ page: { total: number; rows: Record<string, unknown>[] } }>(
+      `WITH listed AS (
+         SELECT * FROM conversations c
+          WHERE c.organization_id = $1::uuid
+            AND ($2::uuid[] IS NULL OR (c.id = ANY($2::uuid[]) AND c.kind = 'THREAD'))
+       )
+       SELECT json_build_object(
+         'total', (SELECT count(*)::int FROM listed),
+         'rows', (SELECT coalesce(json_agg(page.row ORDER BY page.seq DESC), '[]') FROM (
+                    SELECT c.seq, ${jsonObjectOf(this.dataSource, ConversationEntity, 'c')} AS row FROM listed c
+                     WHERE $3::bigint IS NULL OR c.seq < $3::bigint
+                     ORDER BY c.seq DESC LIMIT $4::int) page)
+       ) AS page`,
+      [viewer.organizationId, isGuest(viewer) ? [...viewer.guestAccess.keys()] : null, args.afterSeq, args.first! + 1],
+    );
+    const rows = page.rows.map((row) => hydrate(this.dataSource, ConversationEntity, row));
+    return toConnection({ rows, totalCount: page.total, rowsBeforeWindow: args.afterSeq !== null, rowsAfterWindow: false }, args, cursors);
   }
 
   async create(viewer: Viewer, input: { subject?: string | null; teamId?: string | null }): Promise<ConversationEntity> {

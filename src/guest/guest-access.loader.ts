@@ -1,24 +1,24 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
-import { hydrate } from '../hydrate';
+import { appendTo, hydrate, jsonObjectOf } from '../hydrate';
+import type { ReadBatch } from '../reads';
 import { GuestAccessEntity } from './guest-access.entity';
 
 /**
  * Each guest's live accesses, soonest expiry first, then oldest (how
  * `Guest.accesses` lists them): one statement per batch, never an expired one.
  */
-export function createGuestAccessesLoader(dataSource: DataSource, organizationId: string | null) {
+export function createGuestAccessesLoader(dataSource: DataSource, reads: ReadBatch, organizationId: string | null) {
+  const sql = `
+    SELECT coalesce(json_agg(${jsonObjectOf(dataSource, GuestAccessEntity, 'g')} ORDER BY g.expires_at ASC NULLS LAST, g.seq), '[]')
+      FROM live_guest_access g
+     WHERE g.guest_id = ANY($1::uuid[]) AND g.organization_id = $2::uuid`;
   return new DataLoader<string, GuestAccessEntity[]>(async (guestIds) => {
-    const rows: Record<string, unknown>[] = await dataSource.query(
-      `SELECT * FROM live_guest_access
-        WHERE guest_id = ANY($1) AND organization_id = $2
-        ORDER BY expires_at ASC NULLS LAST, seq`,
-      [guestIds, organizationId],
-    );
+    const rows = organizationId ? await reads.value<Record<string, unknown>[]>(sql, [guestIds, organizationId]) : [];
     const byGuest = new Map<string, GuestAccessEntity[]>();
     for (const row of rows) {
       const access = hydrate(dataSource, GuestAccessEntity, row);
-      byGuest.set(access.guestId, [...(byGuest.get(access.guestId) ?? []), access]);
+      appendTo(byGuest, access.guestId, access);
     }
     return guestIds.map((id) => byGuest.get(id) ?? []);
   });
