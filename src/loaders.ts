@@ -18,7 +18,7 @@ import { createMessagePageLoader } from './message/message.loader';
 import type { ReadBatch } from './reads';
 import { createTasksByConversationLoader } from './task/task.loader';
 import { TeamEntity } from './team/team.entity';
-import { createTeamMembersLoader } from './team/team.loader';
+import { createTeamMembersLoader, createTeamOfConversationLoader } from './team/team.loader';
 
 /**
  * Rows of one entity of the viewer's organization by id, one `= ANY($1)`
@@ -60,6 +60,7 @@ export function createLoaders(dataSource: DataSource, reads: ReadBatch, viewer: 
     tasksByConversation: createTasksByConversationLoader(dataSource, reads, organizationId),
     presence: createPresenceLoader(dataSource, reads, organizationId),
     team: createByIdLoader(dataSource, reads, TeamEntity, organizationId),
+    teamOfConversation: createTeamOfConversationLoader(dataSource, reads, organizationId),
     teamMembers: createTeamMembersLoader(dataSource),
     guestConversations: createGuestConversationsLoader(dataSource, organizationId),
     guestAccesses: createGuestAccessesLoader(dataSource, reads, organizationId),

@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { ActorEntity } from '../actor/actor.entity';
 import { Actor } from '../actor/actor.type';
 import { Gate } from '../auth/auth-checker';
@@ -10,16 +11,17 @@ import type { GuestAccessEntity } from '../guest/guest-access.entity';
 import { GuestAccess } from '../guest/guest-access.type';
 import { guestPolicy } from '../guest/guest.policy';
 import { Guest } from '../guest/guest.type';
-import { toGlobalId } from '../ids';
+import { decodeId, toGlobalId } from '../ids';
 import type { LoadedMessage } from '../message/message.loader';
 import { MessageConnection } from '../message/message.type';
-import { type Connection, MAX_PAGE_SIZE, pageArgs, toConnection } from '../pagination';
+import { type Connection, MAX_PAGE_SIZE } from '../pagination';
 import type { LoadedTask } from '../task/task.loader';
 import { Task } from '../task/task.type';
 import type { TeamEntity } from '../team/team.entity';
 import { Team } from '../team/team.type';
 import { User } from '../user/user.type';
 import type { ConversationEntity } from './conversation.entity';
+import { loadCommentPage, loadMessagePage, prefetchConversationPage } from './conversation-page';
 import { CreateChatRoomInput, CreateConversationInput, UpdateConversationInput } from './conversation.inputs';
 import { conversationPolicy } from './conversation.policy';
 import { Conversation, ConversationConnection } from './conversation.type';
@@ -69,8 +71,11 @@ export class ConversationResolver {
 
   @Authorized()
   @Query(() => Conversation, { nullable: true, description: 'One conversation the viewer may read; NOT_FOUND otherwise, exactly as for an ID that does not exist.' })
-  conversation(@Arg('id', () => ID, { description: 'A Conversation ID.' }) id: string, @Ctx() context: Context): Promise<ConversationEntity> {
-    return context.services.conversations.findReadableByGlobalId(scopeOf(context), id);
+  conversation(@Arg('id', () => ID, { description: 'A Conversation ID.' }) id: string, @Ctx() context: Context, @Info() info: GraphQLResolveInfo): Promise<ConversationEntity> {
+    const scope = scopeOf(context);
+    const conversationId = decodeId(id, 'Conversation');
+    prefetchConversationPage(scope, context.services.cursors, conversationId, info);
+    return context.services.conversations.findReadable(scope, conversationId);
   }
 
   @Authorized(Gate.MEMBER)
@@ -97,17 +102,13 @@ export class ConversationResolver {
   }
 
   @FieldResolver(() => MessageConnection, { description: 'External messages, oldest first; `last`/`before` page backwards from the newest.' })
-  async messages(@Root() conversation: ConversationEntity, @Args() request: ItemPageArgs, @Ctx() { loaders, services }: Context): Promise<Connection<LoadedMessage>> {
-    const cursors = services.cursors.of('messages', conversation.id);
-    const args = pageArgs(request, cursors);
-    return toConnection(await loaders.messagePage.load({ parentId: conversation.id, args }), args, cursors);
+  messages(@Root() conversation: ConversationEntity, @Args() request: ItemPageArgs, @Ctx() { loaders, services }: Context): Promise<Connection<LoadedMessage>> {
+    return loadMessagePage({ loaders }, services.cursors, conversation.id, request);
   }
 
   @FieldResolver(() => CommentConnection, { description: 'Internal comments, oldest first; `last`/`before` page backwards from the newest.' })
-  async comments(@Root() conversation: ConversationEntity, @Args() request: ItemPageArgs, @Ctx() { loaders, services }: Context): Promise<Connection<LoadedComment>> {
-    const cursors = services.cursors.of('comments', conversation.id);
-    const args = pageArgs(request, cursors);
-    return toConnection(await loaders.commentPage.load({ parentId: conversation.id, args }), args, cursors);
+  comments(@Root() conversation: ConversationEntity, @Args() request: ItemPageArgs, @Ctx() { loaders, services }: Context): Promise<Connection<LoadedComment>> {
+    return loadCommentPage({ loaders }, services.cursors, conversation.id, request);
   }
 
   @FieldResolver(() => [Task], { description: 'Its tasks, oldest first.' })
@@ -128,7 +129,7 @@ export class ConversationResolver {
   @Authorized(Gate.MEMBER)
   @FieldResolver(() => Team, { nullable: true, description: 'Members only: the team it belongs to, if any.' })
   team(@Root() conversation: ConversationEntity, @Ctx() { loaders }: Context): Promise<TeamEntity | null> | null {
-    return conversation.teamId ? loaders.team.load(conversation.teamId) : null;
+    return conversation.teamId ? loaders.teamOfConversation.load(conversation.id) : null;
   }
 
   @Authorized(Gate.MEMBER)
