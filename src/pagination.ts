@@ -2,6 +2,10 @@ import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual, type Cip
 import DataLoader from 'dataloader';
 import { badInput } from './errors';
 import type { PageInfo } from './pagination.type';
+import type { DataSource, EntityTarget } from 'typeorm';
+import { ActorEntity } from './actor/actor.entity';
+import { AttachmentEntity } from './attachment/attachment.entity';
+import { appendTo, hydrate, jsonObjectOf } from './hydrate';
 import type { ReadBatch } from './reads';
 
 export const MAX_PAGE_SIZE = 100;
@@ -255,12 +259,24 @@ export function createPageLoader<T>(fetch: (parentIds: string[], args: PageArgs)
 }
 
 /** One statement's worth of conversation pages, as `createConversationPageLoader` selects them. */
-export interface PageBundle {
+interface PageBundle {
   totals: { conversation_id: string; total: number; rows_before_window: boolean; rows_after_window: boolean }[];
   /** The pages' rows of every conversation, in display order within each. */
   rows: Record<string, unknown>[];
-  /** Whatever `related` added, by key. */
-  [related: string]: unknown;
+  /** The actors the rows name, each once. */
+  actors: Record<string, unknown>[];
+  /** The rows' attachments, in display order. */
+  attachments: Record<string, unknown>[];
+  /** What `source.related` added. */
+  related: unknown;
+}
+
+/** A bundle's related rows as entities, for `assemble`. */
+export interface PageRelations {
+  actors: Map<string, ActorEntity>;
+  attachments: Map<string, AttachmentEntity[]>;
+  /** What `source.related` selected, as is. */
+  related: unknown;
 }
 
 /**
@@ -269,24 +285,27 @@ export interface PageBundle {
  * page arguments (batched with the rest of the tick, see ReadBatch), with each
  * conversation's total and whether rows lie beyond the cursors. The read
  * returns one JSON bundle: the rows (named columns, no per-row subqueries),
- * then whatever `related` selects about them from the `page_rows` CTE (the
- * actors they name, once each, and their attachments), which `rows` turns
- * into entities.
+ * the actors they name (authors, and any `moreActorIds`) once each, their
+ * attachments, and whatever `related` selects from the `page_rows` CTE.
  */
 export function createConversationPageLoader<T extends { conversationId: string }>(
+  dataSource: DataSource,
   reads: ReadBatch,
   organizationId: string | null,
   source: {
     table: 'comments' | 'messages';
-    /** JSON of one row of `table` aliased `r`. */
-    row: string;
-    /** More keys of the bundle: `'key', (SELECT ... FROM ... page_rows ...)` pairs. */
-    related: string;
-    /** The bundle's rows as entities with their relations, in the bundle's order. */
-    rows(bundle: PageBundle): T[];
+    entity: EntityTarget<T>;
+    /** The attachments' column naming a row of `table`. */
+    attachmentOwner: 'comment_id' | 'message_id';
+    /** SQL selecting more actor ids the page's rows name (from `page_rows`), besides their authors. */
+    moreActorIds?: string;
+    /** A JSON expression over `page_rows`, handed to `assemble` as `related`. */
+    related?: string;
+    /** Given one bundle's relations, what completes each of its rows' entities. */
+    assemble(relations: PageRelations): (entity: T) => T;
   },
 ) {
-  const { table, row, related } = source;
+  const { table, attachmentOwner } = source;
   const sql = (fromEnd: boolean) => `
     WITH totals AS (
       SELECT conversation_id, count(*)::int AS total,
@@ -307,11 +326,17 @@ export function createConversationPageLoader<T extends { conversationId: string 
     )
     SELECT json_build_object(
       'totals', (SELECT coalesce(json_agg(totals), '[]') FROM totals),
-      'rows', (SELECT coalesce(json_agg(${row} ORDER BY r.conversation_id, r.seq), '[]') FROM page_rows r),
-      ${related}
+      'rows', (SELECT coalesce(json_agg(${jsonObjectOf(dataSource, source.entity, 'r')} ORDER BY r.conversation_id, r.seq), '[]') FROM page_rows r),
+      'actors', (SELECT coalesce(json_agg(${jsonObjectOf(dataSource, ActorEntity, 'a')}), '[]')
+                   FROM actors a
+                  WHERE a.id IN (SELECT author_id FROM page_rows${source.moreActorIds ? ` UNION ${source.moreActorIds}` : ''})),
+      'attachments', (SELECT coalesce(json_agg(${jsonObjectOf(dataSource, AttachmentEntity, 'f')} ORDER BY f.seq), '[]')
+                        FROM attachments f WHERE f.${attachmentOwner} IN (SELECT id FROM page_rows)),
+      'related', ${source.related ?? 'null'}
     )`;
   // A backward page takes the window's last rows (newest first); the bundle lists them in display order.
   const statements = { forwards: sql(false), backwards: sql(true) };
+  const ownerOf = attachmentOwner === 'comment_id' ? (file: AttachmentEntity) => file.commentId! : (file: AttachmentEntity) => file.messageId!;
   return createPageLoader<T>(async (conversationIds, args) => {
     const pages = new Map<string, Page<T>>();
     if (!organizationId) return pages;
@@ -331,7 +356,20 @@ export function createConversationPageLoader<T extends { conversationId: string 
         rowsAfterWindow: total.rows_after_window,
       });
     }
-    for (const entity of source.rows(bundle)) pages.get(entity.conversationId)?.rows.push(entity);
+    const relations: PageRelations = { actors: new Map(), attachments: new Map(), related: bundle.related };
+    for (const row of bundle.actors) {
+      const actor = hydrate(dataSource, ActorEntity, row);
+      relations.actors.set(actor.id, actor);
+    }
+    for (const row of bundle.attachments) {
+      const file = hydrate(dataSource, AttachmentEntity, row);
+      appendTo(relations.attachments, ownerOf(file), file);
+    }
+    const complete = source.assemble(relations);
+    for (const row of bundle.rows) {
+      const entity = complete(hydrate(dataSource, source.entity, row));
+      pages.get(entity.conversationId)?.rows.push(entity);
+    }
     return pages;
   });
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { AttachmentEntity } from '../attachment/attachment.entity';
-import { appendTo, hydrate, jsonObjectOf } from '../hydrate';
+import { appendTo, hydrate } from '../hydrate';
 import { createConversationPageLoader } from '../pagination';
 import type { ReadBatch } from '../reads';
 import { CommentEntity } from './comment.entity';
@@ -33,44 +33,28 @@ export function hydrateComment(dataSource: DataSource, row: Record<string, any>)
 /**
  * Comments of any number of conversations, oldest first, one read per (first,
  * after): the page's comments, the actors they name (authors and mentions,
- * each once) and their attachments, in one JSON bundle.
+ * each once), their mentions and attachments, in one JSON bundle.
  */
 export function createCommentPageLoader(dataSource: DataSource, reads: ReadBatch, organizationId: string | null) {
-  return createConversationPageLoader<LoadedComment>(reads, organizationId, {
+  const mentionsOfPage = 'FROM comment_mentions m WHERE m.comment_id IN (SELECT id FROM page_rows)';
+  return createConversationPageLoader<LoadedComment>(dataSource, reads, organizationId, {
     table: 'comments',
-    row: jsonObjectOf(dataSource, CommentEntity, 'r'),
-    related: `
-      'mentions', (SELECT coalesce(json_agg(json_build_array(m.comment_id, m.actor_id) ORDER BY m.comment_id, m.position), '[]')
-                     FROM comment_mentions m WHERE m.comment_id IN (SELECT id FROM page_rows)),
-      'actors', (SELECT coalesce(json_agg(${jsonObjectOf(dataSource, ActorEntity, 'a')}), '[]')
-                   FROM actors a
-                  WHERE a.id IN (SELECT author_id FROM page_rows
-                                 UNION SELECT m.actor_id FROM comment_mentions m WHERE m.comment_id IN (SELECT id FROM page_rows))),
-      'attachments', (SELECT coalesce(json_agg(${jsonObjectOf(dataSource, AttachmentEntity, 'f')} ORDER BY f.seq), '[]')
-                        FROM attachments f WHERE f.comment_id IN (SELECT id FROM page_rows))`,
-    rows(bundle) {
-      const actors = new Map<string, ActorEntity>();
-      for (const row of bundle.actors as Record<string, unknown>[]) {
-        const actor = hydrate(dataSource, ActorEntity, row);
-        actors.set(actor.id, actor);
-      }
+    entity: CommentEntity,
+    attachmentOwner: 'comment_id',
+    moreActorIds: `SELECT m.actor_id ${mentionsOfPage}`,
+    related: `(SELECT coalesce(json_agg(json_build_array(m.comment_id, m.actor_id) ORDER BY m.comment_id, m.position), '[]') ${mentionsOfPage})`,
+    assemble({ actors, attachments, related }) {
       const mentions = new Map<string, ActorEntity[]>();
-      for (const [commentId, actorId] of bundle.mentions as [string, string][]) {
+      for (const [commentId, actorId] of related as [string, string][]) {
         const actor = actors.get(actorId);
         if (actor) appendTo(mentions, commentId, actor);
       }
-      const attachments = new Map<string, AttachmentEntity[]>();
-      for (const row of bundle.attachments as Record<string, unknown>[]) {
-        const file = hydrate(dataSource, AttachmentEntity, row);
-        appendTo(attachments, file.commentId!, file);
-      }
-      return bundle.rows.map((row) => {
-        const comment: LoadedComment = hydrate(dataSource, CommentEntity, row);
+      return (comment) => {
         comment.author = actors.get(comment.authorId);
         comment.mentions = mentions.get(comment.id) ?? [];
         comment.attachments = attachments.get(comment.id) ?? [];
         return comment;
-      });
+      };
     },
   });
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
 import { AttachmentEntity } from '../attachment/attachment.entity';
-import { appendTo, hydrate, jsonObjectOf } from '../hydrate';
+import { hydrate } from '../hydrate';
 import { createConversationPageLoader } from '../pagination';
 import type { ReadBatch } from '../reads';
 import { MessageEntity } from './message.entity';
@@ -23,31 +23,14 @@ export function hydrateMessage(dataSource: DataSource, row: Record<string, any>)
 
 /** Messages of any number of conversations, oldest first, one read per (first, after): with their authors and attachments, as for comments. */
 export function createMessagePageLoader(dataSource: DataSource, reads: ReadBatch, organizationId: string | null) {
-  return createConversationPageLoader<LoadedMessage>(reads, organizationId, {
+  return createConversationPageLoader<LoadedMessage>(dataSource, reads, organizationId, {
     table: 'messages',
-    row: jsonObjectOf(dataSource, MessageEntity, 'r'),
-    related: `
-      'actors', (SELECT coalesce(json_agg(${jsonObjectOf(dataSource, ActorEntity, 'a')}), '[]')
-                   FROM actors a WHERE a.id IN (SELECT author_id FROM page_rows)),
-      'attachments', (SELECT coalesce(json_agg(${jsonObjectOf(dataSource, AttachmentEntity, 'f')} ORDER BY f.seq), '[]')
-                        FROM attachments f WHERE f.message_id IN (SELECT id FROM page_rows))`,
-    rows(bundle) {
-      const actors = new Map<string, ActorEntity>();
-      for (const row of bundle.actors as Record<string, unknown>[]) {
-        const actor = hydrate(dataSource, ActorEntity, row);
-        actors.set(actor.id, actor);
-      }
-      const attachments = new Map<string, AttachmentEntity[]>();
-      for (const row of bundle.attachments as Record<string, unknown>[]) {
-        const file = hydrate(dataSource, AttachmentEntity, row);
-        appendTo(attachments, file.messageId!, file);
-      }
-      return bundle.rows.map((row) => {
-        const message: LoadedMessage = hydrate(dataSource, MessageEntity, row);
-        message.author = message.authorId ? (actors.get(message.authorId) ?? null) : null;
-        message.attachments = attachments.get(message.id) ?? [];
-        return message;
-      });
+    entity: MessageEntity,
+    attachmentOwner: 'message_id',
+    assemble: ({ actors, attachments }) => (message) => {
+      message.author = message.authorId ? (actors.get(message.authorId) ?? null) : null;
+      message.attachments = attachments.get(message.id) ?? [];
+      return message;
     },
   });
 }
