@@ -1,10 +1,27 @@
 /**
- * The HTTP baseline: what the conversation page costs with nothing but
+ * The HTTP baselines: what the conversation page costs with nothing but
  * node:http, graphql-js and hand-written pg queries. Same published schema,
- * same session check, same JSON (verified byte for byte by the benchmark
- * before it measures); each distinct query string is parsed and validated
- * once. It serves the fields the benchmark asks for and nothing else: it is a
- * yardstick, not a second implementation.
+ * same JSON (verified byte for byte by the benchmark before it measures, for
+ * a member and for a guest); each distinct query string is parsed and
+ * validated once. It serves the fields the benchmark asks for and nothing
+ * else: it is a yardstick, not a second implementation.
+ *
+ * One server, two variants (`BASELINE_AUTH`), so the cost of Sidedoor's
+ * authorization rules can be seen on its own:
+ * - `plain`: knows whose page it is and no more. The live sessions are read
+ *   once when it starts (a request costs a keyed hash and a map lookup), the
+ *   conversation is read by its id alone. A guest still gets null + FORBIDDEN
+ *   at the members-only fields, since that is part of the answer.
+ * - `rules`: Sidedoor's rules by hand. Every request verifies its session in
+ *   the database as src/auth/session.service.ts does (one statement: session
+ *   not expired, actor active, guests enabled for a guest, the guest's live
+ *   accesses), and the conversation must be readable by the viewer as
+ *   src/conversation/conversation.policy.ts says (same organization; a member,
+ *   or a guest with a live, unexpired access to a thread), or it is NOT_FOUND.
+ *   (A guest's expired access is not settled here: Sidedoor writes its audit
+ *   event; the benchmark's guests have none.)
+ * In both, every field marked `@membersOnly` in schema.graphql answers a guest
+ * null + FORBIDDEN with Sidedoor's message, as its `@Authorized` gate does.
  */
 import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,6 +30,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   buildSchema,
+  defaultFieldResolver,
   execute,
   GraphQLError,
   GraphQLObjectType,
@@ -25,6 +43,15 @@ import {
 import { Pool } from 'pg';
 import { serveParent } from './proc';
 
+/** Which variant this process is: see the top of the file. */
+export type BaselineAuth = 'plain' | 'rules';
+
+interface Access {
+  level: 'COMMENT' | 'READ';
+  /** Milliseconds since the epoch; null: until someone removes it. */
+  expiresAt: number | null;
+}
+
 interface Viewer {
   actorId: string;
   organizationId: string;
@@ -32,16 +59,30 @@ interface Viewer {
   role: string | null;
   guestsEnabled: boolean;
   whoCanInvite: string;
-  guestConversationIds: Set<string>;
+  /** A guest's live accesses by conversation id; empty for a member. */
+  guestAccess: Map<string, Access>;
 }
 
 interface Context {
   viewer: Viewer;
 }
 
-// The same pool size and settings as Sidedoor's (src/db.ts), so only the stack differs.
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, options: '-c jit=off' });
+const auth = process.env.BASELINE_AUTH as BaselineAuth;
+if (auth !== 'plain' && auth !== 'rules') throw new Error(`BASELINE_AUTH must be plain or rules, got ${process.env.BASELINE_AUTH}`);
+
+// The same pool size and settings as Sidedoor's (src/db.ts), so only the stack differs. Idle connections close
+// after a second: B2 measures one server at a time, and the others' idle pools must not use up PostgreSQL's
+// max_connections meanwhile (under load a connection is never idle that long).
+const IDLE_CONNECTION_MS = 1000;
+const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, options: '-c jit=off', idleTimeoutMillis: IDLE_CONNECTION_MS });
 const secret = process.env.SESSION_SECRET!;
+
+/** Statements sent, read by the benchmark like Sidedoor's own counter. */
+let statements = 0;
+function query(text: string, values: unknown[]) {
+  statements += 1;
+  return pool.query(text, values);
+}
 
 const gid = (type: string, id: string) => Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
 // The same opaque cursors as Sidedoor's (src/pagination.ts), so both answer the same JSON and pay the same
@@ -78,42 +119,80 @@ const actor = (row: { id: string; kind: string; name: string }) => ({
 const attachments = (rows: Array<{ id: string; filename: string; contentType: string; size: number }>) =>
   rows.map((row) => ({ ...row, id: gid('Attachment', row.id) }));
 
+/**
+ * Sidedoor's session statement (src/auth/session.service.ts), written out:
+ * the viewer of every live session matching `condition`, with a guest's live
+ * accesses.
+ */
+async function viewersWhere(condition: string, values: unknown[]): Promise<Array<{ tokenHash: string; viewer: Viewer }>> {
+  const { rows } = await query(
+    `SELECT s.token_hash, a.id AS actor_id, a.organization_id, a.kind, a.role, o.guests_enabled, o.who_can_invite, g.guest_access
+       FROM sessions s
+       JOIN actors a ON a.id = s.actor_id
+       JOIN organizations o ON o.id = a.organization_id
+       LEFT JOIN LATERAL (
+         SELECT json_agg(json_build_array(ga.conversation_id, ga.level, floor(extract(epoch FROM ga.expires_at) * 1000)))
+                  FILTER (WHERE ga.expires_at IS NULL OR ga.expires_at > now()) AS guest_access
+           FROM guest_access ga
+          WHERE ga.guest_id = a.id AND a.kind = 'GUEST'
+       ) g ON true
+      WHERE ${condition} AND s.expires_at > now() AND a.status = 'ACTIVE' AND (a.kind = 'MEMBER' OR o.guests_enabled)`,
+    values,
+  );
+  return rows.map((row) => ({
+    tokenHash: row.token_hash,
+    viewer: {
+      actorId: row.actor_id,
+      organizationId: row.organization_id,
+      kind: row.kind,
+      role: row.role,
+      guestsEnabled: row.guests_enabled,
+      whoCanInvite: row.who_can_invite,
+      guestAccess: new Map(
+        (row.guest_access ?? []).map(([conversationId, level, expiresAt]: [string, Access['level'], number | null]) => [conversationId, { level, expiresAt }]),
+      ),
+    },
+  }));
+}
+
+/** `plain`: every live session's viewer, read once at start-up. */
+const knownViewers: Promise<Map<string, Viewer>> | null =
+  auth === 'plain' ? viewersWhere('true', []).then((found) => new Map(found.map(({ tokenHash, viewer }) => [tokenHash, viewer]))) : null;
+
 async function authenticate(header: string | undefined): Promise<Viewer | null> {
   const token = /^Bearer\s+(\S+)$/i.exec(header?.trim() ?? '')?.[1];
   if (!token || token.length > 200) return null;
-  const { rows } = await pool.query(
-    `SELECT a.id, a.organization_id, a.kind, a.role, o.guests_enabled, o.who_can_invite,
-            CASE WHEN a.kind = 'GUEST' THEN ARRAY(SELECT conversation_id FROM guest_access WHERE guest_id = a.id) END AS conversations
-       FROM sessions s JOIN actors a ON a.id = s.actor_id JOIN organizations o ON o.id = a.organization_id
-      WHERE s.token_hash = $1 AND s.expires_at > now() AND a.status = 'ACTIVE' AND (a.kind = 'MEMBER' OR o.guests_enabled)`,
-    [createHmac('sha256', secret).update(token).digest('base64url')],
-  );
-  const row = rows[0];
-  return row
-    ? {
-        actorId: row.id,
-        organizationId: row.organization_id,
-        kind: row.kind,
-        role: row.role,
-        guestsEnabled: row.guests_enabled,
-        whoCanInvite: row.who_can_invite,
-        guestConversationIds: new Set(row.conversations ?? []),
-      }
-    : null;
+  const tokenHash = createHmac('sha256', secret).update(token).digest('base64url');
+  if (knownViewers) return (await knownViewers).get(tokenHash) ?? null;
+  return (await viewersWhere('s.token_hash = $1', [tokenHash]))[0]?.viewer ?? null;
 }
+
+/** A guest's access to a conversation if it has not expired (src/auth/viewer.ts `liveAccess`). */
+function liveAccess(viewer: Viewer, conversationId: string): Access | null {
+  const access = viewer.guestAccess.get(conversationId);
+  return access && (access.expiresAt === null || access.expiresAt > Date.now()) ? access : null;
+}
+
+/** `rules`: src/conversation/conversation.policy.ts `canRead`. */
+function canRead(viewer: Viewer, row: { id: string; organization_id: string; kind: string }): boolean {
+  if (row.organization_id !== viewer.organizationId) return false;
+  return viewer.kind === 'MEMBER' || (row.kind === 'THREAD' && liveAccess(viewer, row.id) !== null);
+}
+
+const notFound = () => error('NOT_FOUND', 'Not found: nothing with this ID exists.');
 
 /** A conversation as the page shows it; `_` holds what its sub-queries need. */
 async function conversation(viewer: Viewer, globalId: string) {
   const decoded = Buffer.from(String(globalId), 'base64url').toString('utf8');
   const id = decoded.startsWith('Conversation:') ? decoded.slice('Conversation:'.length) : '';
-  if (!/^[0-9a-f-]{36}$/.test(id) || gid('Conversation', id) !== globalId) throw error('NOT_FOUND', 'Not found.');
-  const { rows } = await pool.query(
-    `SELECT id, kind, subject, closed, created_at, updated_at, labels, allow_guests, team_id FROM conversations WHERE id = $1 AND organization_id = $2`,
-    [id, viewer.organizationId],
+  if (!/^[0-9a-f-]{36}$/.test(id) || gid('Conversation', id) !== globalId) throw notFound();
+  const { rows } = await query(
+    `SELECT id, organization_id, kind, subject, closed, created_at, updated_at, labels, allow_guests, team_id FROM conversations WHERE id = $1`,
+    [id],
   );
   const row = rows[0];
+  if (!row || (auth === 'rules' && !canRead(viewer, row))) throw notFound();
   const member = viewer.kind === 'MEMBER';
-  if (!row || (!member && (row.kind !== 'THREAD' || !viewer.guestConversationIds.has(id)))) throw error('NOT_FOUND', 'Not found.');
   const canManageGuests = member && (viewer.role === 'OWNER' || viewer.role === 'ADMIN' || viewer.whoCanInvite === 'MEMBERS');
   return {
     _: { id, teamId: row.team_id as string | null, presence: null as Promise<Presence> | null },
@@ -125,7 +204,7 @@ async function conversation(viewer: Viewer, globalId: string) {
     updatedAt: iso(row.updated_at),
     labels: row.labels,
     allowGuests: row.allow_guests,
-    viewerCanComment: true,
+    viewerCanComment: member || liveAccess(viewer, id)?.level === 'COMMENT',
     viewerCanReply: member && row.kind === 'THREAD',
     viewerCanManage: member,
     viewerCanInviteGuests: canManageGuests && viewer.guestsEnabled && row.kind === 'THREAD' && row.allow_guests,
@@ -141,29 +220,27 @@ interface Presence {
 
 /** Participants (members who took part, then guests, by arrival), guests and assignees in one statement. */
 function presence(viewer: Viewer, parent: ConversationObject): Promise<Presence> {
-  parent._.presence ??= pool
-    .query(
-      `SELECT 'PARTICIPANT' AS source, p.seq, a.id, a.kind, a.name, a.status
-         FROM conversation_participants p JOIN actors a ON a.id = p.actor_id WHERE p.conversation_id = $1
-       UNION ALL
-       SELECT 'GUEST', g.seq, a.id, a.kind, a.name, a.status
-         FROM guest_access g JOIN actors a ON a.id = g.guest_id WHERE g.conversation_id = $1 AND g.organization_id = $2
-       UNION ALL
-       SELECT 'ASSIGNEE', s.seq, a.id, a.kind, a.name, a.status
-         FROM conversation_assignees s JOIN actors a ON a.id = s.actor_id WHERE s.conversation_id = $1
-       ORDER BY seq`,
-      [parent._.id, viewer.organizationId],
-    )
-    .then(({ rows }) => {
-      const result: Presence = { participants: [], guests: [], assignees: [] };
-      for (const row of rows) {
-        const person = { ...actor(row), status: row.status };
-        if (row.source === 'ASSIGNEE') result.assignees.push(person);
-        else result.participants.push(person);
-        if (row.source === 'GUEST') result.guests.push(person);
-      }
-      return result;
-    });
+  parent._.presence ??= query(
+    `SELECT 'PARTICIPANT' AS source, p.seq, a.id, a.kind, a.name, a.status
+       FROM conversation_participants p JOIN actors a ON a.id = p.actor_id WHERE p.conversation_id = $1
+     UNION ALL
+     SELECT 'GUEST', g.seq, a.id, a.kind, a.name, a.status
+       FROM guest_access g JOIN actors a ON a.id = g.guest_id WHERE g.conversation_id = $1 AND g.organization_id = $2
+     UNION ALL
+     SELECT 'ASSIGNEE', s.seq, a.id, a.kind, a.name, a.status
+       FROM conversation_assignees s JOIN actors a ON a.id = s.actor_id WHERE s.conversation_id = $1
+     ORDER BY seq`,
+    [parent._.id, viewer.organizationId],
+  ).then(({ rows }) => {
+    const result: Presence = { participants: [], guests: [], assignees: [] };
+    for (const row of rows) {
+      const person = { ...actor(row), status: row.status };
+      if (row.source === 'ASSIGNEE') result.assignees.push(person);
+      else result.participants.push(person);
+      if (row.source === 'GUEST') result.guests.push(person);
+    }
+    return result;
+  });
   return parent._.presence;
 }
 
@@ -192,37 +269,24 @@ function firstArg(first: number | null | undefined): number {
 const ATTACHMENTS_OF = (column: string, id: string) => `(SELECT coalesce(json_agg(json_build_object('id', f.id, 'filename', f.filename,
     'contentType', f.content_type, 'size', f.size) ORDER BY f.seq), '[]') FROM attachments f WHERE f.${column} = ${id})`;
 
-const membersOnly =
-  (field: string): GraphQLFieldResolver<Record<string, unknown>, Context> =>
-  (parent, _args, { viewer }) => {
-    if (viewer.kind !== 'MEMBER') throw error('FORBIDDEN', 'Only organization members can see this.');
-    return parent[field];
-  };
-
 const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context, any>>> = {
   Query: {
     conversation: (_root, { id }: { id: string }, { viewer }) => conversation(viewer, id),
   },
   Conversation: {
-    labels: membersOnly('labels'),
-    allowGuests: membersOnly('allowGuests'),
     async team(parent: ConversationObject, _args, { viewer }) {
-      if (viewer.kind !== 'MEMBER') throw error('FORBIDDEN', 'Only organization members can see this.');
       if (!parent._.teamId) return null;
-      const { rows } = await pool.query(`SELECT id, name, is_default FROM teams WHERE id = $1 AND organization_id = $2`, [
+      const { rows } = await query(`SELECT id, name, is_default FROM teams WHERE id = $1 AND organization_id = $2`, [
         parent._.teamId,
         viewer.organizationId,
       ]);
       return rows[0] ? { id: gid('Team', rows[0].id), name: rows[0].name, isDefault: rows[0].is_default } : null;
     },
-    async assignees(parent: ConversationObject, _args, { viewer }) {
-      if (viewer.kind !== 'MEMBER') throw error('FORBIDDEN', 'Only organization members can see this.');
-      return (await presence(viewer, parent)).assignees;
-    },
+    assignees: async (parent: ConversationObject, _args, { viewer }) => (await presence(viewer, parent)).assignees,
     participants: async (parent: ConversationObject, _args, { viewer }) => (await presence(viewer, parent)).participants,
     guests: async (parent: ConversationObject, _args, { viewer }) => (await presence(viewer, parent)).guests,
     async tasks(parent: ConversationObject, _args, { viewer }) {
-      const { rows } = await pool.query(
+      const { rows } = await query(
         `SELECT t.id, t.title, t.done, t.due_at, t.created_at, a.id AS assignee_id, a.name AS assignee_name
            FROM tasks t LEFT JOIN actors a ON a.id = t.assignee_id
           WHERE t.conversation_id = $1 AND t.organization_id = $2 ORDER BY t.seq`,
@@ -241,7 +305,7 @@ const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context
       const first = firstArg(args.first);
       const cursors = cursorsOf('messages', parent._.id);
       const after = cursors.decode(args.after);
-      const { rows } = await pool.query(
+      const { rows } = await query(
         `SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM messages WHERE conversation_id = $1 AND organization_id = $2) t
          LEFT JOIN LATERAL (
            SELECT m.id, m.seq, m.channel, m.direction, m."from", m."to", m.cc, m.bcc, m.subject, m.body, m.sent_at,
@@ -279,7 +343,7 @@ const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context
       const first = firstArg(args.first);
       const cursors = cursorsOf('comments', parent._.id);
       const after = cursors.decode(args.after);
-      const { rows } = await pool.query(
+      const { rows } = await query(
         `SELECT t.total, p.* FROM (SELECT count(*)::int AS total FROM comments WHERE conversation_id = $1 AND organization_id = $2) t
          LEFT JOIN LATERAL (
            SELECT c.id, c.seq, c.body, c.created_at, a.id AS author_id, a.kind AS author_kind, a.name AS author_name,
@@ -310,10 +374,12 @@ const resolvers: Record<string, Record<string, GraphQLFieldResolver<any, Context
       );
     },
   },
-  Message: {
-    bcc: membersOnly('bcc'),
-  },
 };
+
+/** Sidedoor's `Gate.MEMBER` (src/auth/auth-checker.ts): a guest gets null and this error at the field's path. */
+function membersOnly(viewer: Viewer): void {
+  if (viewer.kind !== 'MEMBER') throw error('FORBIDDEN', 'Only organization members can see or do this.');
+}
 
 function buildBaselineSchema(): GraphQLSchema {
   const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema.graphql'), 'utf8'));
@@ -324,6 +390,18 @@ function buildBaselineSchema(): GraphQLSchema {
       const field = type.getFields()[fieldName];
       if (!field) throw new Error(`baseline: no field ${typeName}.${fieldName}`);
       field.resolve = resolve;
+    }
+  }
+  // Every field the published schema marks `@membersOnly` is gated, whichever resolver serves it.
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(type instanceof GraphQLObjectType)) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!field.astNode?.directives?.some((directive) => directive.name.value === 'membersOnly')) continue;
+      const resolve: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
+      field.resolve = (parent, args, context, info) => {
+        membersOnly(context.viewer);
+        return resolve(parent, args, context, info);
+      };
     }
   }
   return schema;
@@ -348,8 +426,9 @@ function prepared(query: string) {
   return entry;
 }
 
+/** The JSON ends with a newline, as Apollo Server's does: the same bytes as Sidedoor's. */
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const json = JSON.stringify(body);
+  const json = `${JSON.stringify(body)}\n`;
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
   res.end(json);
 }
@@ -373,7 +452,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const { document, errors } = prepared(body.query);
   if (!document) return send(res, 400, { errors });
   const viewer = await authenticate(req.headers.authorization);
-  if (!viewer) return send(res, 200, { errors: [{ message: 'You need to log in.', extensions: { code: 'UNAUTHENTICATED' } }], data: null });
+  if (!viewer) {
+    const message = 'You must be logged in: send a valid "Authorization: Bearer <token>" header.';
+    return send(res, 200, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }], data: null });
+  }
   const result = await execute({
     schema,
     document,
@@ -390,12 +472,16 @@ const server = createServer((req, res) => {
     if (!res.headersSent) send(res, 500, { errors: [{ message: 'Something went wrong on our side.' }] });
   });
 });
-server.listen(0, '127.0.0.1', () => {
-  serveParent((server.address() as AddressInfo).port, {
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await pool.end();
-    },
-  });
-});
+// `plain` serves once it knows the sessions.
+void Promise.resolve(knownViewers).then(() =>
+  server.listen(0, '127.0.0.1', () => {
+    serveParent((server.address() as AddressInfo).port, {
+      extra: () => ({ statements }),
+      stop: async () => {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await pool.end();
+      },
+    });
+  }),
+);

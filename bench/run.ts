@@ -4,6 +4,7 @@
  * table; `npm run bench -- B3` runs one (or several: `-- B1 B2`). Settings (the bench's own, not Sidedoor's):
  * BENCH_DATABASE_URL (an admin connection; a fresh database is created and
  * dropped), BENCH_REDIS_URL, BENCH_HTTP_SECONDS (per round, default 12),
+ * BENCH_HTTP_ROUNDS (B2's A/B/C rounds per viewer, default 2),
  * BENCH_FANOUT_SECONDS (comment posting, default 25), BENCH_CPU_PROF (a directory:
  * every server child writes a V8 CPU profile there when it stops),
  * BENCH_HEAP_SNAPSHOT (a directory: B4 writes heap snapshots of the servers there).
@@ -30,6 +31,14 @@ function seconds(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 1 || value > 600) throw new Error(`${name} must be a number of seconds from 1 to 600, got "${raw}"`);
+  return value;
+}
+
+function count(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 100) throw new Error(`${name} must be a whole number from 1 to 100, got "${raw}"`);
   return value;
 }
 
@@ -90,7 +99,7 @@ async function main(): Promise<void> {
 
     const runners: Record<Bench, () => Promise<BenchResult[]>> = {
       B1: async () => [await benchStatements(context)],
-      B2: async () => [await benchHttp(context)],
+      B2: async () => [await benchHttp(context, { rounds: count('BENCH_HTTP_ROUNDS', 2) })],
       // B5 is observed while the fan-out runs: asking for either runs the fan-out once.
       B3: async () => benchFanout(context, { baseline: true, channels: selected.has('B5') }),
       B4: async () => [await benchMemory(context)],
