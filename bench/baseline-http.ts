@@ -42,6 +42,7 @@ import {
 } from 'graphql';
 import { Pool } from 'pg';
 import { serveParent } from './proc';
+import { defaultDatabasePoolSize } from '../src/config';
 
 /** Which variant this process is: see the top of the file. */
 export type BaselineAuth = 'plain' | 'rules';
@@ -70,11 +71,11 @@ interface Context {
 const auth = process.env.BASELINE_AUTH as BaselineAuth;
 if (auth !== 'plain' && auth !== 'rules') throw new Error(`BASELINE_AUTH must be plain or rules, got ${process.env.BASELINE_AUTH}`);
 
-// The same pool size and settings as Sidedoor's (src/db.ts), so only the stack differs. Idle connections close
+// The same pool size (Sidedoor's default, DATABASE_POOL_SIZE) and settings as Sidedoor's (src/db.ts), so only the stack differs. Idle connections close
 // after a second: B2 measures one server at a time, and the others' idle pools must not use up PostgreSQL's
 // max_connections meanwhile (under load a connection is never idle that long).
 const IDLE_CONNECTION_MS = 1000;
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, options: '-c jit=off', idleTimeoutMillis: IDLE_CONNECTION_MS });
+const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: defaultDatabasePoolSize(), options: '-c jit=off', idleTimeoutMillis: IDLE_CONNECTION_MS });
 const secret = process.env.SESSION_SECRET!;
 
 /** Statements sent, read by the benchmark like Sidedoor's own counter. */
