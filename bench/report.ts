@@ -89,13 +89,30 @@ interface Stored {
   result: BenchResult;
 }
 
-/** Where the tracked results live: bench/results.json and the generated part of bench/RESULTS.md. */
+/** Where the tracked results live: bench/results.json, the generated part of bench/RESULTS.md, and the README's table. */
 export interface ResultFiles {
   json: string;
   markdown: string;
+  /** A file whose part between README_START and README_END becomes the table alone (the README's Performance section). */
+  readme?: string;
 }
 
-export const TRACKED_RESULTS: ResultFiles = { json: join(sourceDir, 'results.json'), markdown: join(sourceDir, 'RESULTS.md') };
+const README_START = '<!-- bench:table:start (written by npm run bench) -->';
+const README_END = '<!-- bench:table:end -->';
+
+export const TRACKED_RESULTS: ResultFiles = {
+  json: join(sourceDir, 'results.json'),
+  markdown: join(sourceDir, 'RESULTS.md'),
+  readme: join(sourceDir, '..', 'README.md'),
+};
+
+/** Replaces what lies between two markers of a file, if it has them. */
+function replaceBetween(file: string, start: string, end: string, content: string): void {
+  if (!existsSync(file)) return;
+  const current = readFileSync(file, 'utf8');
+  if (!current.includes(start) || !current.includes(end)) return;
+  writeFileSync(file, `${current.slice(0, current.indexOf(start))}${start}\n\n${content}\n\n${current.slice(current.indexOf(end))}`);
+}
 
 /** What `saveResults` did: saved, or why not. */
 export type SaveOutcome = { saved: true } | { saved: false; reason: string };
@@ -148,5 +165,9 @@ export function saveResults(
   const before = current.includes(START) ? current.slice(0, current.indexOf(START)) : `${current}\n`;
   const after = current.includes(END) ? current.slice(current.indexOf(END) + END.length) : '\n';
   writeFileSync(files.markdown, `${before}${generated}${after}`);
+  if (files.readme) {
+    const dates = [...new Set(ordered.map(({ date: measured }) => measured.slice(0, 10)))].join(', ');
+    replaceBetween(files.readme, README_START, README_END, [`Machine: ${machineName(run.host)}; measured ${dates}.`, '', table(ordered.flatMap(({ result }) => result.rows))].join('\n'));
+  }
   return { saved: true };
 }

@@ -53,4 +53,16 @@ describe('bench results (bench/results.json and bench/RESULTS.md)', () => {
     expect(markdown().match(/^Machine: .*$/gm)).toEqual(['Machine: 8 × Apple M2, Node v20.20.2, PostgreSQL 15.20, Redis 7.0.15.']);
     expect(Object.values(json()).every((entry: any) => entry.machine.cpu === 'Apple M2')).toBe(true);
   });
+
+  it("rewrites the README's table between its markers, and nothing else of it", () => {
+    const readme = join(dir, 'README.md');
+    writeFileSync(readme, '# Sidedoor\n\n## Performance\n\nBy hand.\n\n<!-- bench:table:start (written by npm run bench) -->\nold table\n<!-- bench:table:end -->\n\nMore by hand.\n');
+    saveResults(all('7'), { host: here, complete: true, now: new Date('2026-03-04T00:00:00Z') }, { ...files, readme });
+    const text = readFileSync(readme, 'utf8');
+    expect(text).not.toContain('old table');
+    expect(text).toMatch(/^# Sidedoor\n\n## Performance\n\nBy hand\.\n\n<!-- bench:table:start/);
+    expect(text).toMatch(/<!-- bench:table:end -->\n\nMore by hand\.\n$/);
+    expect(text).toContain('Machine: 2 × Intel(R) Xeon(R) Processor, Node v20.20.2, PostgreSQL 15.20, Redis 7.0.15; measured 2026-03-04.');
+    expect(text).toMatch(/\| B1 +\| B1 metric +\| 7 /);
+  });
 });
