@@ -20,6 +20,7 @@ import { createLogger, type Logger } from './logger';
 import { registerUnsubscribeRoutes } from './mail/unsubscribe.routes';
 import type { OutboundTransport } from './message/message.transport';
 import { attachWebSocketServer, GRAPHQL_PATH, type WebSocketEndpoint } from './realtime/websocket';
+import { queryExecutorGateway } from './query-executor';
 import { getSchema } from './schema';
 import { securityPlugin } from './security/apollo-plugin';
 import { clientAddress, compileTrustProxy, type TrustProxy } from './security/client-address';
@@ -149,7 +150,8 @@ async function readiness(database: Database, services: Services, config: Config)
 function createApolloServer(parts: { config: Config; logger: Logger; httpServer: Server; websockets: WebSocketEndpoint }): ApolloServer<Context> {
   const { config, logger, httpServer, websockets } = parts;
   return new ApolloServer<Context>({
-    schema: getSchema(),
+    // Queries through graphql-jit, the rest through graphql-js (src/query-executor.ts).
+    gateway: queryExecutorGateway(getSchema()),
     // Who may introspect depends on the caller: securityPlugin decides (SPEC §5).
     introspection: true,
     // main.ts owns the signals: Apollo's own handlers would stop it behind our back and re-raise the signal.
