@@ -51,19 +51,20 @@ export function takesDirectPath(req: IncomingMessage): boolean {
 export function directGraphQL(apollo: ApolloServer<Context>, steps: GraphQLRequestSteps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = steps.begin(req, res);
-    await new Promise<void>((next) => steps.cors(req, res, next));
-    let body: unknown;
     try {
-      body = await readJsonBody(req);
+      await new Promise<void>((next) => steps.cors(req, res, next));
+      const body = await readJsonBody(req);
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: 'POST', headers: headerMapOf(req), search: '', body },
+        context: () => steps.context(req, requestId),
+      });
+      await send(res, response);
     } catch (error) {
-      const { status, body: errorBody } = steps.bodyError(error, requestId);
-      return sendJson(res, status, errorBody);
+      // What Express's error handler does: an unreadable body's answer, or a logged 500.
+      if (res.headersSent) return void res.destroy();
+      const { status, body } = steps.bodyError(error, requestId);
+      sendJson(res, status, body);
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers: headerMapOf(req), search: '', body },
-      context: () => steps.context(req, requestId),
-    });
-    await send(res, response);
   };
 }
 
