@@ -41,8 +41,11 @@ const COMPILED_OPERATIONS_KEPT = 200;
  *   (graphql-jit 0.8.9 skips input fields' defaults);
  * - an operation seen before: a one-off document is not worth compiling.
  * Its errors are frozen objects of its own; they are turned into graphql-js
- * errors (the security plugin rewrites messages). Subscriptions over
- * websockets never come here.
+ * errors (the security plugin rewrites messages). It cannot await a
+ * `resolveType`: interfaces resolve synchronously thanks to
+ * src/field-resolution.ts (type-graphql's own wrapper is async), which
+ * test/field-resolution.test.ts holds for every interface and union.
+ * Subscriptions over websockets never come here.
  */
 export function queryExecutorGateway(schema: GraphQLSchema): Gateway {
   const queries = new CompiledQueries(schema);

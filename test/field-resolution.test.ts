@@ -1,4 +1,4 @@
-import { isInterfaceType, isObjectType, type GraphQLField, type GraphQLResolveInfo } from 'graphql';
+import { isAbstractType, isInterfaceType, isObjectType, type GraphQLField, type GraphQLResolveInfo } from 'graphql';
 import { Gate } from '../src/auth/auth-checker';
 import type { Viewer } from '../src/auth/viewer';
 import { authorizedFields, declaredField, hasResolverCode } from '../src/declared-fields';
@@ -108,6 +108,13 @@ describe('field resolution after type-graphql built the schema', () => {
       const value = fieldAt(coordinate).resolve!({ [fieldName]: 'value' }, {}, { viewer: { ...viewerOf('MEMBER'), role: 'OWNER' } }, {} as GraphQLResolveInfo);
       expect([coordinate, value]).toEqual([coordinate, 'value']);
     }
+  });
+
+  it('gives every interface and union a synchronous resolveType, which graphql-jit needs (it cannot await one)', () => {
+    const abstract = Object.values(getSchema().getTypeMap()).filter(isAbstractType);
+    expect(abstract.length).toBeGreaterThan(0);
+    const asynchronous = abstract.filter((type) => type.resolveType?.constructor.name === 'AsyncFunction').map((type) => type.name);
+    expect(asynchronous).toEqual([]);
   });
 
   it('tells the concrete type of an actor synchronously', () => {
