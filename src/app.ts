@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -13,15 +13,17 @@ import { bearerToken } from './auth/tokens';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { closeDatabase, createDatabase, openDatabase, type Database } from './db';
+import { directGraphQL, GRAPHQL_BODY_LIMIT_BYTES, takesDirectPath, type GraphQLRequestSteps } from './direct-graphql';
 import { ErrorCode, formatError, isDatabaseUnavailable } from './errors';
 import { registerGraphiQLRoutes } from './graphiql/graphiql.routes';
 import { createLogger, type Logger } from './logger';
 import { registerUnsubscribeRoutes } from './mail/unsubscribe.routes';
 import type { OutboundTransport } from './message/message.transport';
 import { attachWebSocketServer, GRAPHQL_PATH, type WebSocketEndpoint } from './realtime/websocket';
+import { queryExecutorGateway } from './query-executor';
 import { getSchema } from './schema';
 import { securityPlugin } from './security/apollo-plugin';
-import { compileTrustProxy, type TrustProxy } from './security/client-address';
+import { clientAddress, compileTrustProxy, type TrustProxy } from './security/client-address';
 import { documentLimitRules, operationParseOptions } from './security/limits';
 import { requestIdFrom, tagRequest } from './security/request-id';
 import { createServices, type Services } from './services';
@@ -45,7 +47,9 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
   const services = createServices({ dataSource: database.dataSource, config, logger, transport: options.transport });
   const trustProxy = compileTrustProxy(config.trustProxy);
   const http = createHttpApp({ config, logger, database, services, trustProxy });
-  const httpServer = createServer(http);
+  // Plain JSON POSTs to /graphql skip Express once Apollo has started (src/direct-graphql.ts).
+  let direct: RequestListener | undefined;
+  const httpServer = createServer((req, res) => (direct && takesDirectPath(req) ? direct(req, res) : http(req, res)));
   const websockets = attachWebSocketServer({ httpServer, schema: getSchema(), services, config, logger, trustProxy });
   const apollo = createApolloServer({ config, logger, httpServer, websockets });
 
@@ -63,7 +67,9 @@ export function createApp(config: Config, options: { logger?: Logger; transport?
       services.realtime.start();
       await services.jobs.start();
       await apollo.start();
-      mountGraphQL(http, apollo, services, logger);
+      const steps = graphQLRequestSteps({ config, logger, services, trustProxy });
+      mountGraphQL(http, apollo, steps);
+      direct = directGraphQL(apollo, steps);
       started = true;
       await listen(httpServer, port);
       return (httpServer.address() as AddressInfo).port;
@@ -96,7 +102,7 @@ function createHttpApp(parts: { config: Config; logger: Logger; database: Databa
   app.disable('x-powered-by');
   app.set('trust proxy', trustProxy);
   app.use(requestLog(logger));
-  app.use([GRAPHQL_PATH, '/attachments'], corsPolicy(config, logger));
+  app.use([GRAPHQL_PATH, '/attachments'], corsPolicy(config, logger) as RequestHandler);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -117,7 +123,7 @@ function createHttpApp(parts: { config: Config; logger: Logger; database: Databa
  * Credentials travel in the Authorization header, never in cookies, so no
  * origin gains ambient authority.
  */
-function corsPolicy(config: Config, logger: Logger): RequestHandler {
+function corsPolicy(config: Config, logger: Logger): GraphQLRequestSteps['cors'] {
   const allowed = new Set(config.allowedOrigins);
   return cors({
     origin:
@@ -144,7 +150,8 @@ async function readiness(database: Database, services: Services, config: Config)
 function createApolloServer(parts: { config: Config; logger: Logger; httpServer: Server; websockets: WebSocketEndpoint }): ApolloServer<Context> {
   const { config, logger, httpServer, websockets } = parts;
   return new ApolloServer<Context>({
-    schema: getSchema(),
+    // Queries through graphql-jit, the rest through graphql-js (src/query-executor.ts).
+    gateway: queryExecutorGateway(getSchema()),
     // Who may introspect depends on the caller: securityPlugin decides (SPEC §5).
     introspection: true,
     // main.ts owns the signals: Apollo's own handlers would stop it behind our back and re-raise the signal.
@@ -170,17 +177,32 @@ function createApolloServer(parts: { config: Config; logger: Logger; httpServer:
   });
 }
 
-/** `/graphql` over HTTP: JSON bodies up to 1 MB, one context per request, body errors in the GraphQL shape. */
-function mountGraphQL(app: Express, apollo: ApolloServer<Context>, services: Services, logger: Logger): void {
-  app.use(GRAPHQL_PATH, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: ({ req }) => contextFor(req, services) }));
-  app.use(bodyErrors(logger));
+/**
+ * What every `/graphql` request goes through, on the Express path and the
+ * direct one alike: the request id and access log, CORS, who is asking, and
+ * the answer to a body that could not be read.
+ */
+function graphQLRequestSteps(parts: { config: Config; logger: Logger; services: Services; trustProxy: TrustProxy }): GraphQLRequestSteps {
+  const { config, logger, services, trustProxy } = parts;
+  return {
+    begin: (req, res) => beginRequest(logger, req, res),
+    cors: corsPolicy(config, logger),
+    context: (req, requestId) => contextFor(req, requestId, clientAddress(req, trustProxy), services),
+    bodyError: (error, requestId) => bodyErrorAnswer(logger, error, requestId),
+  };
+}
+
+/** `/graphql` over HTTP through Express: JSON bodies up to 1 MB, one context per request, body errors in the GraphQL shape. */
+function mountGraphQL(app: Express, apollo: ApolloServer<Context>, steps: GraphQLRequestSteps): void {
+  const context = ({ req, res }: { req: Request; res: { locals: Record<string, unknown> } }) => steps.context(req, res.locals.requestId as string);
+  app.use(GRAPHQL_PATH, express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }), expressMiddleware(apollo, { context }));
+  app.use(bodyErrors(steps));
 }
 
 /** Who is asking, from the bearer token: one statement. */
-async function contextFor(req: Request, services: Services): Promise<Context> {
+async function contextFor(req: IncomingMessage, requestId: string, ip: string | null, services: Services): Promise<Context> {
   const token = bearerToken(req.headers.authorization);
-  const requestId = req.res!.locals.requestId as string;
-  const client = { ip: req.ip ?? null, userAgent: req.headers['user-agent'] ?? null };
+  const client = { ip, userAgent: req.headers['user-agent'] ?? null };
   try {
     const viewer = token ? await services.sessions.authenticate(token) : null;
     return createContext(services, viewer, { requestId, client });
@@ -200,20 +222,24 @@ function jsonError(status: number, message: string, code = 'BAD_USER_INPUT', ext
   return { status, body: { errors: [{ message, extensions: { code, ...extensions } }] } };
 }
 
-/** Bodies Express could not read (too large, not JSON) answered in the GraphQL error shape. */
-function bodyErrors(logger: Logger): ErrorRequestHandler {
+/** Bodies that could not be read (too large, not JSON) answered in the GraphQL error shape. */
+function bodyErrorAnswer(logger: Logger, failure: unknown, requestId: string) {
+  const error = failure as { type?: string; status?: number; message?: string } | undefined;
+  return error?.type === 'entity.too.large'
+    ? jsonError(413, 'The request body is larger than 1 MB.')
+    : error?.type === 'entity.parse.failed'
+      ? jsonError(400, 'The request body is not valid JSON.')
+      : error?.status && error.status < 500
+        ? jsonError(error.status, String(error.message))
+        : (logger.error({ err: error, requestId }, 'request failed'),
+          jsonError(500, 'Something went wrong on our side.', 'INTERNAL_SERVER_ERROR', { requestId }));
+}
+
+/** Express's errors after the routes: a body it could not read, or a failure, answered by `bodyError`. */
+function bodyErrors(steps: GraphQLRequestSteps): ErrorRequestHandler {
   return (error, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const requestId = res.locals.requestId as string;
-    const { status, body } =
-      error?.type === 'entity.too.large'
-        ? jsonError(413, 'The request body is larger than 1 MB.')
-        : error?.type === 'entity.parse.failed'
-          ? jsonError(400, 'The request body is not valid JSON.')
-          : error?.status && error.status < 500
-            ? jsonError(error.status, String(error.message))
-            : (logger.error({ err: error, requestId }, 'request failed'),
-              jsonError(500, 'Something went wrong on our side.', 'INTERNAL_SERVER_ERROR', { requestId }));
+    const { status, body } = steps.bodyError(error, res.locals.requestId as string);
     res.status(status).json(body);
   };
 }
@@ -226,17 +252,24 @@ function bodyErrors(logger: Logger): ErrorRequestHandler {
  */
 function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const requestId = requestIdFrom(req.headers['x-request-id']);
-    const started = process.hrtime.bigint();
-    res.locals.requestId = requestId;
-    res.setHeader('x-request-id', requestId);
-    res.once('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const level = res.statusCode >= 500 ? 'warn' : 'info';
-      logger[level]({ requestId, method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
-    });
+    res.locals.requestId = beginRequest(logger, req, res);
     next();
   };
+}
+
+/** The request id and the access log line of `requestLog`, on a bare node:http request (the direct path's first step). */
+function beginRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): string {
+  const requestId = requestIdFrom(req.headers['x-request-id']);
+  const started = process.hrtime.bigint();
+  // Read now: Express rewrites req.url while it routes.
+  const path = (req.url ?? '').split('?')[0];
+  res.setHeader('x-request-id', requestId);
+  res.once('finish', () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const level = res.statusCode >= 500 ? 'warn' : 'info';
+    logger[level]({ requestId, method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+  });
+  return requestId;
 }
 
 function listen(httpServer: Server, port: number): Promise<void> {

@@ -10,6 +10,7 @@ import { AuthResolver } from './auth/auth.resolver';
 import { CommentAddedResolver } from './comment/comment-added.resolver';
 import { CommentResolver } from './comment/comment.resolver';
 import { ConversationResolver } from './conversation/conversation.resolver';
+import { withDirectFieldResolution } from './field-resolution';
 import { GuestAccessResolver } from './guest/guest-access.resolver';
 import { GuestSettingsResolver, GuestUsageResolver } from './guest/guest-settings.resolver';
 import { GuestResolver } from './guest/guest.resolver';
@@ -80,7 +81,8 @@ const instancePubSubOnly: PubSub = {
 
 /**
  * The executable schema. It holds no per-instance state (services travel in
- * the context), so one copy serves every server in the process.
+ * the context), so one copy serves every server in the process. Plain fields
+ * resolve without type-graphql's per-field wrapper (src/field-resolution.ts).
  */
 export function getSchema(): GraphQLSchema {
   if (!schema) {
@@ -93,7 +95,7 @@ export function getSchema(): GraphQLSchema {
       emitSchemaFile: false,
       pubSub: instancePubSubOnly,
     });
-    schema = describeRootTypes(withMembersOnlyDirective(built));
+    schema = describeRootTypes(withMembersOnlyDirective(withDirectFieldResolution(built, authChecker)));
   }
   return schema;
 }

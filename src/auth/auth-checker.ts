@@ -1,4 +1,4 @@
-import type { AuthChecker } from 'type-graphql';
+import type { AuthCheckerFn } from 'type-graphql';
 import { forbidden, unauthenticated } from '../errors';
 import type { Context } from '../context';
 import { isAdmin, isMember } from './viewer';
@@ -18,7 +18,7 @@ export enum Gate {
  * the error carries our code: on a nullable field the guest loses that field
  * and gets one FORBIDDEN error at its path, and the rest of the response stays.
  */
-export const authChecker: AuthChecker<Context, Gate> = ({ context, root }, gates) => {
+export const authChecker: AuthCheckerFn<Context, Gate> = ({ context, root }, gates) => {
   const { viewer } = context;
   if (!viewer) throw unauthenticated();
   for (const gate of gates) {

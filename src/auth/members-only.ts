@@ -1,6 +1,6 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { DirectiveLocation, GraphQLDirective, Kind, parseType, type ConstDirectiveNode, type GraphQLFieldConfig, type GraphQLSchema } from 'graphql';
-import { getMetadataStorage } from 'type-graphql';
+import { authorizedFields } from '../declared-fields';
 import { Gate } from './auth-checker';
 
 /** The gates a guest can never pass. */
@@ -23,25 +23,13 @@ const MEMBERS_ONLY_NODE: ConstDirectiveNode = { kind: Kind.DIRECTIVE, name: { ki
 
 /**
  * Every field whose `@Authorized` gate refuses guests, as schema coordinates
- * (`Type.field`), read from type-graphql's metadata after it built a schema:
- * the roles there are the ones its resolvers enforce, whether `@Authorized`
- * sits on the type's property or on a `@FieldResolver`.
+ * (`Type.field`): the roles type-graphql's metadata holds are the ones its
+ * resolvers (and src/field-resolution.ts) enforce, whether `@Authorized` sits
+ * on the type's property or on a `@FieldResolver`.
  */
 export function guestRefusingFields(): Set<string> {
-  const storage = getMetadataStorage();
-  const refuses = (roles: readonly unknown[] | undefined) => (roles ?? []).some((role) => GUEST_REFUSING_GATES.includes(role));
-  const coordinates = new Set<string>();
-  for (const type of [...storage.objectTypes, ...storage.interfaceTypes]) {
-    for (const field of type.fields ?? []) if (refuses(field.roles)) coordinates.add(`${type.name}.${field.schemaName}`);
-  }
-  for (const [root, handlers] of [
-    ['Query', storage.queries],
-    ['Mutation', storage.mutations],
-    ['Subscription', storage.subscriptions],
-  ] as const) {
-    for (const handler of handlers) if (refuses(handler.roles)) coordinates.add(`${root}.${handler.schemaName}`);
-  }
-  return coordinates;
+  const refuses = (roles: readonly unknown[]) => roles.some((role) => GUEST_REFUSING_GATES.includes(role));
+  return new Set(authorizedFields().filter((field) => refuses(field.roles)).map((field) => field.coordinate));
 }
 
 /**

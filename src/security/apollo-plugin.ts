@@ -1,26 +1,29 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, validate } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Config } from '../config';
 import type { Context } from '../context';
 import { isDatabaseUnavailable } from '../errors';
 import { mayIntrospect, withoutSuggestions } from './introspection';
-import { describeTokenLimit, requestLimitRules } from './limits';
+import { describeTokenLimit } from './limits';
+import { RequestLimitsCache } from './request-limits-cache';
 import { tagRequest } from './request-id';
 
 /**
  * The per-request half of the operation limits for Apollo. Apollo caches a
  * document's validation for every caller, so the rules that depend on who
  * asks (introspection) or on the variables (the cost of `first: $n`) run
- * here, once the operation is resolved and before anything executes.
+ * here, once the operation is resolved and before anything executes (their
+ * verdict remembered per document and per what they read: RequestLimitsCache).
  * Also hides field suggestions from callers who may not introspect, and
  * answers 503 when the database is unreachable.
  */
 export function securityPlugin(config: Config): ApolloServerPlugin<Context> {
+  const requestLimits = new RequestLimitsCache(config);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, document, request, schema }) {
-          const [refusal] = validate(schema, document, requestLimitRules(config, { viewer: contextValue.viewer, variables: request.variables ?? {} }));
+          const refusal = requestLimits.refusal(schema, document, { viewer: contextValue.viewer, variables: request.variables ?? {} });
           if (refusal) {
             throw new GraphQLError(refusal.message, {
               nodes: refusal.nodes,

@@ -14,6 +14,15 @@ export function mayIntrospect(config: Pick<Config, 'introspection'>, viewer: Vie
   return viewer !== null && isMember(viewer);
 }
 
+/**
+ * All that `introspectionRule` reads of the caller: whether they may
+ * introspect and, when not, whether they are logged in (which error they get).
+ */
+export function introspectionAccess(config: Pick<Config, 'introspection'>, viewer: Viewer | null): 'open' | 'anonymous' | 'refused' {
+  if (mayIntrospect(config, viewer)) return 'open';
+  return viewer === null ? 'anonymous' : 'refused';
+}
+
 /** Refuses `__schema` and `__type` to callers who may not introspect; `__typename` stays open to all. */
 export function introspectionRule(config: Pick<Config, 'introspection'>, viewer: Viewer | null): ValidationRule {
   return (context) => {

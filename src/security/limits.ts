@@ -24,6 +24,7 @@ import {
   type SelectionSetNode,
   type ValidationRule,
   type ValueNode,
+  visit,
 } from 'graphql';
 import type { Viewer } from '../auth/viewer';
 import type { Config, OperationLimits } from '../config';
@@ -182,6 +183,41 @@ export function operationCost(
   if (!root) return 0;
   const context = new ValidationContext(schema, document, new TypeInfo(schema), () => undefined);
   return new CostCounter(context, operation, variables).selectionSet(operation.selectionSet, root, 1, undefined);
+}
+
+/**
+ * All that `costRule` reads of the variables of a document's operations: how
+ * each variable given to a `first` or `last` argument counts (its number, null,
+ * left out, or anything else, which counts as the largest page). Two requests
+ * with the same key get the same cost.
+ */
+export function costVariablesKey(document: DocumentNode, variables: Record<string, unknown> | undefined): string {
+  return pageSizeVariables(document)
+    .map((name) => {
+      if (!variables) return 'unknown';
+      if (!(name in variables)) return 'absent';
+      const value = variables[name];
+      return typeof value === 'number' ? String(value) : value === null ? 'null' : 'other';
+    })
+    .join(',');
+}
+
+/** The variables a document passes to `first` or `last` arguments, in order of appearance; read once per document. */
+const pageSizeVariablesOf = new WeakMap<DocumentNode, readonly string[]>();
+
+function pageSizeVariables(document: DocumentNode): readonly string[] {
+  let names = pageSizeVariablesOf.get(document);
+  if (!names) {
+    const found = new Set<string>();
+    visit(document, {
+      Argument(argument) {
+        if ((argument.name.value === 'first' || argument.name.value === 'last') && argument.value.kind === Kind.VARIABLE) found.add(argument.value.name.value);
+      },
+    });
+    names = [...found];
+    pageSizeVariablesOf.set(document, names);
+  }
+  return names;
 }
 
 class CostCounter {
