@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { lock as lockPath } from 'proper-lockfile';
 import { DataSource, type Logger as TypeOrmLogger } from 'typeorm';
-import { defaultDatabasePoolSize, type Config } from './config';
+import type { Config } from './config';
 import type { Logger } from './logger';
 import { pgliteDriver } from './pglite.driver';
 import { migrations } from '../migrations';
@@ -148,7 +148,8 @@ export function createDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'> &
         // JIT compiles a query for hundreds of milliseconds once its estimated cost passes
         // jit_above_cost; our page loaders' estimates do at a few thousand rows, while
         // they run in milliseconds: an API of short queries never gains from it.
-        extra: { max: config.databasePoolSize ?? defaultDatabasePoolSize(), connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c jit=off' },
+        // DATABASE_POOL_SIZE (config.ts says how to size it); a database opened without a Config (tests, tools) keeps pg's default.
+        extra: { max: config.databasePoolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, options: '-c jit=off' },
       }),
       statements,
       embedded: false,
