@@ -1,6 +1,6 @@
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Viewer } from '../auth/viewer';
-import { contextAs, type Context } from '../context';
+import { contextAs, createContext, type Context } from '../context';
 import type { Delivery } from './delivery';
 import { executedSelection, rebindResult, type ExecutedSelection } from './executed-selection';
 
@@ -45,19 +45,31 @@ type LiveEvent = Exclude<Delivery, { kind: 'denied' }>;
 /** The object every subscriber of an event receives, the same for all: what shared results are kept by. */
 const eventOf = (delivery: LiveEvent): object => (delivery.kind === 'comment' ? delivery.comment : delivery.notification);
 
-/** Like graphql-js's own mapping of a source stream, with `return` passed straight through so an idle subscription ends at once. */
-function mapAsyncIterator<T, U>(iterable: AsyncIterable<T>, map: (value: T) => Promise<U>): AsyncIterableIterator<U> {
-  const iterator = iterable[Symbol.asyncIterator]();
-  const mapped = async (result: IteratorResult<T>): Promise<IteratorResult<U>> =>
-    result.done ? { done: true, value: undefined } : { done: false, value: await map(result.value) };
-  return {
-    next: () => iterator.next().then(mapped),
-    return: async () => (iterator.return ? mapped(await iterator.return()) : { done: true, value: undefined }),
-    throw: async (error) => (iterator.throw ? mapped(await iterator.throw(error)) : Promise.reject(error)),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+/**
+ * One subscription's results as graphql-ws pulls them: each delivery of the
+ * feed, mapped to its (shared) result. A small object rather than closures,
+ * since an idle subscription keeps it as long as it is open; `return` goes
+ * straight through, so an idle subscription ends at once.
+ */
+class ResultStream implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly deliveries: AsyncIterator<Delivery>,
+    private readonly resultOf: (delivery: Delivery) => Promise<ExecutionResult>,
+  ) {}
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    const delivery = await this.deliveries.next();
+    return delivery.done ? { done: true, value: undefined } : { done: false, value: await this.resultOf(delivery.value) };
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.deliveries.return?.();
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /**
@@ -80,10 +92,14 @@ export class SharedSubscriptionExecution {
 
   /** The `subscribe` that graphql-ws runs for subscription operations. */
   readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> => {
-    const stream = await createSourceEventStream(args);
+    const operation = args.contextValue as Context;
+    // The stream is opened in a copy of the operation's context: the operation's own, which graphql-ws keeps while the
+    // subscription is open, then never loads anything (each event runs in a context of its own), so an idle
+    // subscription holds no loaders and nothing they cached.
+    const stream = await createSourceEventStream({ ...args, contextValue: createContext(operation.services, operation.viewer, operation) });
     if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
     const selection = executedSelection(args);
-    return mapAsyncIterator(stream as AsyncIterable<Delivery>, (delivery) => this.resultFor(args, selection, delivery));
+    return new ResultStream((stream as AsyncIterable<Delivery>)[Symbol.asyncIterator](), (delivery) => this.resultFor(args, selection, delivery));
   };
 
   private async resultFor(args: ExecutionArgs, selection: ExecutedSelection, delivery: Delivery): Promise<ExecutionResult> {
@@ -95,12 +111,13 @@ export class SharedSubscriptionExecution {
       this.results.set(eventOf(delivery), bySelection);
     }
     const { viewer } = delivery;
-    const key = `${selection.key}|${audience(viewer, selection)}`;
-    let shared = bySelection.get(key);
+    // A selection that cannot be resolved (validation refused it already) is shared with nothing.
+    const key = selection.key === null ? null : `${selection.key}|${audience(viewer, selection)}`;
+    let shared = key === null ? undefined : bySelection.get(key);
     if (!shared) {
       const contextValue = eventContext(args.contextValue as Context, delivery);
       shared = Promise.resolve(execute({ ...args, rootValue: delivery, contextValue })).then((result) => ({ result, sessionId: viewer.sessionId }));
-      bySelection.set(key, shared);
+      if (key !== null) bySelection.set(key, shared);
     }
     const { result, sessionId } = await shared;
     if (selection.sessionBound.length === 0 || sessionId === viewer.sessionId) return result;
