@@ -3,6 +3,7 @@ import type { ConversationEntity } from '../conversation/conversation.entity';
 import { conversationPolicy } from '../conversation/conversation.policy';
 import { forbidden } from '../errors';
 import type { Logger } from '../logger';
+import { joinFeed } from './catch-up';
 import type { Delivery, FeedSubscriber } from './delivery';
 import type { FeedStore } from './feed.store';
 import { Topic, type PubSubTransport } from './pubsub';
@@ -106,31 +107,14 @@ export class ConversationFeed {
     // In the set from the start, so the feed cannot close under a joining subscriber.
     this.subscribers.add(subscriber);
     this.armExpiry();
-    try {
-      await this.ready;
-      const upTo = this.position;
-      if (afterSeq === null || afterSeq >= upTo) {
-        subscriber.cursor = afterSeq ?? upTo;
-        return;
-      }
-      subscriber.cursor = upTo;
-      subscriber.held = [];
-      let from = afterSeq;
-      while (subscriber.queue.isOpen) {
-        const page = await this.deps.store.comments(this.conversation, from, upTo, BATCH);
-        for (const comment of page) {
-          subscriber.queue.push({ kind: 'comment', comment, viewer: subscriber.viewer, conversation: this.conversation });
-        }
-        if (page.length < BATCH) break;
-        from = BigInt(page[page.length - 1]!.seq);
-      }
-      const held = subscriber.held;
-      subscriber.held = null;
-      for (const delivery of held) subscriber.queue.push(delivery);
-    } catch (error) {
-      this.leave(subscriber);
-      throw error;
-    }
+    await joinFeed(subscriber, afterSeq, {
+      ready: this.ready,
+      position: () => this.position,
+      page: (from, upTo, limit) => this.deps.store.comments(this.conversation, from, upTo, limit),
+      delivery: (comment) => ({ kind: 'comment', comment, viewer: subscriber.viewer, conversation: this.conversation }),
+      batch: BATCH,
+      leave: () => this.leave(subscriber),
+    });
   }
 
   leave(subscriber: FeedSubscriber): void {

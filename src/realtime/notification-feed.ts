@@ -2,6 +2,7 @@ import type { Viewer } from '../auth/viewer';
 import type { Logger } from '../logger';
 import type { LoadedNotification } from '../notification/notification.loader';
 import { notificationPolicy } from '../notification/notification.policy';
+import { joinFeed } from './catch-up';
 import type { Delivery, FeedSubscriber } from './delivery';
 import { Topic, type PubSubTransport } from './pubsub';
 
@@ -120,31 +121,14 @@ export class NotificationFeed {
     const lane = this.laneOf(subscriber.actorId);
     // In the lane from the start, so the feed cannot close under a joining subscriber.
     lane.subscribers.add(subscriber);
-    try {
-      await lane.ready;
-      const upTo = lane.position;
-      if (afterSeq === null || afterSeq >= upTo) {
-        subscriber.cursor = afterSeq ?? upTo;
-        return;
-      }
-      subscriber.cursor = upTo;
-      subscriber.held = [];
-      let from = afterSeq;
-      while (subscriber.queue.isOpen) {
-        const page = await this.deps.store.notifications(this.organizationId, [{ recipientId: lane.recipientId, afterSeq: from, upToSeq: upTo }], BATCH);
-        for (const notification of page) {
-          if (notificationPolicy.canSee(subscriber.viewer, notification)) subscriber.queue.push(this.delivery(notification, subscriber));
-        }
-        if (page.length < BATCH) break;
-        from = BigInt(page[page.length - 1]!.seq);
-      }
-      const held = subscriber.held;
-      subscriber.held = null;
-      for (const delivery of held) subscriber.queue.push(delivery);
-    } catch (error) {
-      this.leave(subscriber);
-      throw error;
-    }
+    await joinFeed(subscriber, afterSeq, {
+      ready: lane.ready,
+      position: () => lane.position,
+      page: (from, upTo, limit) => this.deps.store.notifications(this.organizationId, [{ recipientId: lane.recipientId, afterSeq: from, upToSeq: upTo }], limit),
+      delivery: (notification) => (notificationPolicy.canSee(subscriber.viewer, notification) ? this.delivery(notification, subscriber) : null),
+      batch: BATCH,
+      leave: () => this.leave(subscriber),
+    });
   }
 
   leave(subscriber: FeedSubscriber): void {

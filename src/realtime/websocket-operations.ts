@@ -10,7 +10,6 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import { bearerToken } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
@@ -23,6 +22,7 @@ import { tagRequest } from '../security/request-id';
 import type { Services } from '../services';
 import { Allowance } from './allowance';
 import type { LiveConnection } from './connection';
+import type { ConnectionState, ProtocolHooks } from './websocket-protocol';
 import type { Peer } from './websocket-upgrade';
 
 /** Operations one connection may hold at once. @default 50 */
@@ -45,7 +45,7 @@ export interface ConnectionExtra {
   close(code: number, reason: string): void;
 }
 
-type ConnectionParams = { authorization?: unknown; Authorization?: unknown };
+type ConnectionContext = ConnectionState<ConnectionExtra>;
 
 /** What onConnect learned: the token, authenticated again for each operation. */
 interface Authenticated {
@@ -57,6 +57,13 @@ interface Authenticated {
   /** Per open subscription (by its id), how to give back its cost to the actor's budget. */
   readonly budgets: Map<string, () => void>;
 }
+
+/**
+ * A fresh UUID as one flat string. randomUUID() builds its string by
+ * concatenation, and the request id of an open subscription would otherwise
+ * keep its fourteen pieces for as long as it stays open.
+ */
+const flatUuid = () => Buffer.from(randomUUID(), 'latin1').toString('latin1');
 
 const inputError = (message: string, reason: string) => new GraphQLError(message, { extensions: { code: reason } });
 
@@ -71,7 +78,7 @@ export function operationHooks(options: {
   services: Services;
   config: Config;
   logger: Logger;
-}): Pick<ServerOptions<ConnectionParams, ConnectionExtra>, 'onConnect' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'> {
+}): ProtocolHooks<ConnectionExtra> {
   const { schema, services, config, logger } = options;
   const connections = new WeakMap<ConnectionContext, Authenticated>();
   const documents = new DocumentCache(DOCUMENT_CACHE_SIZE);
@@ -107,7 +114,7 @@ export function operationHooks(options: {
       const authenticated = connections.get(ctx);
       if (!authenticated) return [new GraphQLError('Not authenticated.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
       // ctx.subscriptions already holds this one.
-      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      if (ctx.subscriptions.size > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
         return [
           new GraphQLError(`A connection holds at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions: complete one, or open another connection.`, {
             extensions: { code: ErrorCode.RATE_LIMITED },
@@ -142,7 +149,7 @@ export function operationHooks(options: {
       }
 
       const { peer, connection } = ctx.extra;
-      const context: Context = createContext(services, viewer, { requestId: randomUUID(), client: peer, connection });
+      const context: Context = createContext(services, viewer, { requestId: flatUuid(), client: peer, connection });
       return { schema, document: parsed, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
     },
 
@@ -160,13 +167,13 @@ export function operationHooks(options: {
       authenticated.budgets.clear();
     },
 
-    onNext(ctx, _id, _payload, args, result: ExecutionResult) {
+    onNext(ctx, _id, args, result: ExecutionResult) {
       if (!result.errors) return result;
       for (const error of result.errors) tagRequest(error, (args.contextValue as Context).requestId);
       return { ...result, errors: format(ctx, result.errors) };
     },
 
-    onError(ctx, _id, _payload, errors) {
+    onError(ctx, _id, errors) {
       return format(ctx, errors);
     },
   };
