@@ -41,7 +41,28 @@ export interface ProtocolSocket {
 }
 
 /** The same for every connection of a server. */
-export type ProtocolOptions<E> = ProtocolHooks<E> & { executor: Executor; connectionInitWaitTimeout: number };
+export type ProtocolOptions<E> = ProtocolHooks<E> & { executor: Executor; connectionInitWaitTimeout: number; frames: NextFrames };
+
+/**
+ * `next` messages as sent. A subscription event's result is shared by every
+ * subscriber of the same selection and audience (SharedSubscriptionExecution),
+ * so its JSON is made once, kept while the result lives, and only the
+ * envelope is written per subscriber: at 5,000 subscribers per instance that
+ * is 5,000 JSON.stringify calls of the whole result saved per event. The text
+ * is what graphql-ws's stringifyMessage makes of the same message.
+ */
+export class NextFrames {
+  private readonly payloads = new WeakMap<object, string>();
+
+  frame(id: string, payload: object): string {
+    let json = this.payloads.get(payload);
+    if (json === undefined) {
+      json = JSON.stringify(payload);
+      this.payloads.set(payload, json);
+    }
+    return `{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":${json}}`;
+  }
+}
 
 /** A connection's state; an open subscription is its PushedOperation, an operation being set up null. */
 interface State<E> extends ConnectionState<E> {
@@ -143,7 +164,7 @@ export class ProtocolConnection<E> {
   }
 
   async next(id: string, args: ExecutionArgs, result: ExecutionResult): Promise<void> {
-    await this.send({ id, type: MessageType.Next, payload: this.options.onNext(this.state, id, args, result) } as Message);
+    await this.socket.send(this.options.frames.frame(id, this.options.onNext(this.state, id, args, result)));
   }
 
   async error(id: string, errors: readonly GraphQLError[]): Promise<void> {

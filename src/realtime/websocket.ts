@@ -10,7 +10,7 @@ import { Allowance } from './allowance';
 import type { LiveConnection } from './connection';
 import { startKeepAlive } from './keep-alive';
 import { SharedSubscriptionExecution } from './subscription-execution';
-import { ProtocolConnection, type ProtocolOptions, type ProtocolSocket } from './websocket-protocol';
+import { NextFrames, ProtocolConnection, type ProtocolOptions, type ProtocolSocket } from './websocket-protocol';
 import { acceptUpgrades, type Peer } from './websocket-upgrade';
 import { operationHooks, TOO_MANY_CONNECTIONS, type ConnectionExtra } from './websocket-operations';
 
@@ -56,6 +56,7 @@ export function attachWebSocketServer(options: {
     ...operationHooks({ schema, services, config, logger }),
     executor: { execute, subscribe: new SharedSubscriptionExecution().subscribe },
     connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
+    frames: new NextFrames(),
   };
   const stopKeepAlive = startKeepAlive(wss, KEEP_ALIVE_MS);
   const perAddress = new Allowance(config.webSocketLimits.connectionsPerIp);

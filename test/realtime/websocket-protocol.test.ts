@@ -3,6 +3,8 @@
  * serves it (graphql-ws's messages and close codes, with subscriptions pushed
  * to rather than pulled from): what a raw client sees, message by message.
  */
+import { MessageType, stringifyMessage } from 'graphql-ws';
+import { NextFrames } from '../../src/realtime/websocket-protocol';
 import { buildOrganization, type Session } from '../support/factories';
 import { startServer, type TestServer } from '../support/server';
 import { RawSocket } from '../support/websocket';
@@ -91,5 +93,11 @@ describe('the websocket protocol', () => {
     await raw.message((message) => message.id === 'after' && message.type === 'complete', 'the query after');
     expect(raw.messages.filter((message) => message.id === 's')).toHaveLength(1);
     raw.close();
+  });
+
+  it('writes a shared result\'s next frames as graphql-ws would, for each subscriber\'s id', () => {
+    const frames = new NextFrames();
+    const payload = { data: { commentAdded: { id: 'Q29tbWVudDox', body: 'Quotes "and" \\ slashes', author: null } } };
+    for (const id of ['1', 'two', 'q"uote']) expect(frames.frame(id, payload)).toBe(stringifyMessage({ id, type: MessageType.Next, payload }));
   });
 });
