@@ -113,8 +113,9 @@ class LiveResults implements PushedResults, DeliveryListener<Delivery> {
 }
 
 /**
- * Runs subscription operations for graphql-ws. Each delivery executes in a
- * context of its own (see eventContext), never in the operation's.
+ * Runs subscription operations for the websocket protocol
+ * (websocket-protocol.ts). Each delivery executes in a context of its own
+ * (see eventContext), never in the operation's.
  *
  * graphql-js executes a subscription's selection once per subscriber per
  * event. Subscribers of one conversation on one instance receive the very same
@@ -138,10 +139,10 @@ export class SharedSubscriptionExecution {
   /** Per event (dropped with it), the result per executed selection and audience. */
   private readonly results = new WeakMap<object, Map<string, Promise<SharedResult>>>();
 
-  /** The `subscribe` that graphql-ws runs for subscription operations. */
+  /** The `subscribe` the websocket protocol runs for subscription operations: the subscription's results, pushed, or why it did not start. */
   readonly subscribe = async (args: ExecutionArgs): Promise<PushedResults | ExecutionResult> => {
     const operation = args.contextValue as Context;
-    // The stream is opened in a copy of the operation's context: the operation's own, which graphql-ws keeps while the
+    // The stream is opened in a copy of the operation's context: the operation's own, which the protocol keeps while the
     // subscription is open, then never loads anything (each event runs in a context of its own), so an idle
     // subscription holds no loaders and nothing they cached.
     const stream = await createSourceEventStream({ ...args, contextValue: createContext(operation.services, operation.viewer, operation) });

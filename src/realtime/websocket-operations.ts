@@ -37,7 +37,7 @@ export const TOO_MANY_CONNECTIONS = 4429;
 /** Parsed operations kept for reuse, oldest dropped first. @default 500 */
 export const DOCUMENT_CACHE_SIZE = 500;
 
-/** What each connection's graphql-ws context carries besides the protocol state. */
+/** What each connection's state carries for the hooks besides the protocol's own (websocket.ts's SocketAdapter). */
 export interface ConnectionExtra {
   readonly peer: Peer;
   readonly connection: LiveConnection;
@@ -59,16 +59,17 @@ interface Authenticated {
 }
 
 /**
- * A fresh UUID as one flat string. randomUUID() builds its string by
- * concatenation, and the request id of an open subscription would otherwise
- * keep its fourteen pieces for as long as it stays open.
+ * A copy of a string as one flat string of its own. Strings kept as long as a
+ * connection stays open are made flat: randomUUID() builds its string from
+ * fourteen concatenated pieces, and the token from `Bearer <token>` is a
+ * slice that would keep the whole header value.
  */
-const flatUuid = () => Buffer.from(randomUUID(), 'latin1').toString('latin1');
+const flat = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
 
 const inputError = (message: string, reason: string) => new GraphQLError(message, { extensions: { code: reason } });
 
 /**
- * The graphql-ws hooks that apply, per connection and per operation, what
+ * The protocol's hooks (graphql-ws's names) that apply, per connection and per operation, what
  * Apollo's plugins apply over HTTP (websocket operations bypass them):
  * authentication from `connection_init` (false: close 4403), the same
  * validation rules and limits, the same error formatting.
@@ -106,7 +107,7 @@ export function operationHooks(options: {
         ctx.extra.close(TOO_MANY_CONNECTIONS, 'Too many connections for this session');
         return false;
       }
-      connections.set(ctx, { token, viewer, leave, budgets: new Map() });
+      connections.set(ctx, { token: flat(token), viewer, leave, budgets: new Map() });
       return true;
     },
 
@@ -149,7 +150,7 @@ export function operationHooks(options: {
       }
 
       const { peer, connection } = ctx.extra;
-      const context: Context = createContext(services, viewer, { requestId: flatUuid(), client: peer, connection });
+      const context: Context = createContext(services, viewer, { requestId: flat(randomUUID()), client: peer, connection });
       return { schema, document: parsed, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
     },
 

@@ -10,6 +10,7 @@ export interface Executor {
 
 /** What the hooks see of a connection: graphql-ws's own `Context`, less what they do not use. */
 export interface ConnectionState<E> {
+  /** The `connection_init` payload, while onConnect runs only: nothing after needs it, and an idle connection should not keep it. */
   readonly connectionParams?: Readonly<Record<string, unknown>>;
   /** The operations open (or being set up) on the connection, by id. */
   readonly subscriptions: ReadonlyMap<string, unknown>;
@@ -94,7 +95,7 @@ export class ProtocolConnection<E> {
     extra: E,
     private readonly options: ProtocolOptions<E>,
   ) {
-    this.state = { connectionInitReceived: false, acknowledged: false, subscriptions: new Map(), extra };
+    this.state = { connectionInitReceived: false, acknowledged: false, connectionParams: undefined, subscriptions: new Map(), extra };
     this.refused = socket.protocol !== GRAPHQL_TRANSPORT_WS_PROTOCOL;
     if (this.refused) {
       socket.close(CloseCode.SubprotocolNotAcceptable, 'Subprotocol not acceptable');
@@ -122,7 +123,9 @@ export class ProtocolConnection<E> {
         state.connectionInitReceived = true;
         this.stopInitWait();
         if (message.payload && typeof message.payload === 'object') state.connectionParams = message.payload;
-        if (!(await this.options.onConnect(state))) return this.socket.close(CloseCode.Forbidden, 'Forbidden');
+        const permitted = await this.options.onConnect(state);
+        state.connectionParams = undefined;
+        if (!permitted) return this.socket.close(CloseCode.Forbidden, 'Forbidden');
         state.acknowledged = true;
         return this.send({ type: MessageType.ConnectionAck });
       }
