@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { LoadedNotification } from '../notification/notification.loader';
 import { notificationPolicy } from '../notification/notification.policy';
 import { joinFeed } from './catch-up';
+import { FEED_RETRY_MS, RetryLater } from './retry';
 import type { Delivery, FeedSubscriber } from './delivery';
 import { Topic, type PubSubTransport } from './pubsub';
 
@@ -34,7 +35,6 @@ interface Lane {
 }
 
 const BATCH = 100;
-const RETRY_MS = 1000;
 
 /**
  * Everything one instance does for `notificationAdded` in one organization
@@ -57,7 +57,7 @@ export class NotificationFeed {
   private accessDirty = false;
   private draining = false;
   private closed = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly retry = new RetryLater(() => void this.drain());
   private signals: AsyncIterator<unknown> | null = null;
 
   constructor(
@@ -144,7 +144,7 @@ export class NotificationFeed {
   close(endSubscriptions = false): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retry.cancel();
     void this.signals?.return?.();
     if (endSubscriptions) for (const lane of this.lanes.values()) for (const subscriber of lane.subscribers) subscriber.queue.finish();
     this.lanes.clear();
@@ -167,7 +167,7 @@ export class NotificationFeed {
       } catch (error) {
         if (this.closed || this.lanes.get(lane.recipientId) !== lane) return;
         this.deps.logger.error({ err: error, organizationId: this.organizationId }, 'reading a notification baseline failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+        await new Promise((resolve) => setTimeout(resolve, FEED_RETRY_MS).unref());
       }
     }
   }
@@ -195,13 +195,7 @@ export class NotificationFeed {
       this.deps.logger.error({ err: error, organizationId: this.organizationId }, 'notification feed read failed; retrying');
       for (const id of this.lanes.keys()) this.dirty.add(id);
       this.accessDirty = true;
-      if (!this.closed && !this.retryTimer) {
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = null;
-          void this.drain();
-        }, RETRY_MS);
-        this.retryTimer.unref();
-      }
+      if (!this.closed) this.retry.schedule();
     } finally {
       this.draining = false;
     }

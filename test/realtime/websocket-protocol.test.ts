@@ -7,7 +7,7 @@ import { MessageType, stringifyMessage } from 'graphql-ws';
 import { NextFrames } from '../../src/realtime/websocket-protocol';
 import { buildOrganization, type Session } from '../support/factories';
 import { startServer, type TestServer } from '../support/server';
-import { RawSocket } from '../support/websocket';
+import { acknowledgedSocket, RawSocket } from '../support/websocket';
 import { COMMENT_ADDED, conversationOf, eventually, postComment, untilLive, type TestConversation } from './helpers';
 
 let server: TestServer;
@@ -21,17 +21,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-async function acknowledgedSocket(): Promise<RawSocket> {
-  const raw = new RawSocket(server.wsUrl);
-  await raw.opened;
-  raw.send({ type: 'connection_init', payload: { authorization: `Bearer ${owner.token}` } });
-  await raw.message((message) => message.type === 'connection_ack', 'connection_ack');
-  return raw;
-}
+/** A raw socket that has sent connection_init with the owner's token and got its ack. */
+const ownerSocket = () => acknowledgedSocket(server, owner.token);
 
 describe('the websocket protocol', () => {
   it('answers a ping with a pong carrying its payload', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ type: 'ping', payload: { n: 1 } });
     expect(await raw.message((message) => message.type === 'pong', 'pong')).toEqual({ type: 'pong', payload: { n: 1 } });
     raw.close();
@@ -45,19 +40,19 @@ describe('the websocket protocol', () => {
   });
 
   it('closes with 4400 for a message that is not one of the protocol', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ type: 'shout', payload: 'hello' });
     expect((await raw.closed).code).toBe(4400);
   });
 
   it('closes with 4429 for a second connection_init', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ type: 'connection_init', payload: { authorization: `Bearer ${owner.token}` } });
     expect((await raw.closed).code).toBe(4429);
   });
 
   it('closes with 4409 for a subscribe whose id is already open', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ id: 'same', type: 'subscribe', payload: { query: COMMENT_ADDED, variables: { id: conversation.id } } });
     await untilLive(server, conversation);
     raw.send({ id: 'same', type: 'subscribe', payload: { query: COMMENT_ADDED, variables: { id: conversation.id } } });
@@ -65,7 +60,7 @@ describe('the websocket protocol', () => {
   });
 
   it('runs a query as next then complete', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ id: 'q', type: 'subscribe', payload: { query: '{ viewer { __typename } }' } });
     await raw.message((message) => message.id === 'q' && message.type === 'complete', 'complete');
     const [next, complete, ...more] = raw.messages.filter((message) => message.id === 'q');
@@ -77,7 +72,7 @@ describe('the websocket protocol', () => {
   });
 
   it('pushes each comment to an open subscription, and nothing more once the client completed it', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ id: 's', type: 'subscribe', payload: { query: COMMENT_ADDED, variables: { id: conversation.id } } });
     await untilLive(server, conversation);
     const first = await postComment(server, owner.token, conversation, 'Pushed, not pulled');
