@@ -26,21 +26,35 @@ export interface Child {
   stats(options?: { gc?: boolean }): Promise<ChildStats>;
   /** Writes a V8 heap snapshot of the child to `path` (for Chrome DevTools' Memory tab). */
   heapSnapshot(path: string): Promise<string>;
+  /** Asks the child's own `handle` hook (see serveParent) and resolves with its answer. */
+  ask(type: string, payload?: Record<string, unknown>): Promise<any>;
+  /** Listens to what the child reports unasked (see serveParent's `emit`). */
+  onEvent(listener: (event: Record<string, unknown>) => void): void;
   stop(): Promise<void>;
 }
 
 // ---- child side -----------------------------------------------------------
 
-type Request = { id: number; type: 'stats'; gc?: boolean } | { id: number; type: 'snapshot'; path: string } | { id: number; type: 'stop' };
+type Request =
+  | { id: number; type: 'stats'; gc?: boolean }
+  | { id: number; type: 'snapshot'; path: string }
+  | { id: number; type: 'stop' }
+  | { id: number; type: 'ask'; ask: string; payload: Record<string, unknown> };
 
 /**
  * Called by a child entry once it listens: answers the parent's requests.
- * `extra` adds fields (e.g. the SQL statement count) to every stats answer.
+ * `extra` adds fields (e.g. the SQL statement count) to every stats answer;
+ * `handle` answers the child's own requests (Child.ask).
  */
-export function serveParent(port: number, hooks: { extra?: () => Record<string, unknown>; stop: () => Promise<void> }): void {
+export function serveParent(
+  port: number,
+  hooks: { extra?: () => Record<string, unknown>; stop: () => Promise<void>; handle?: (type: string, payload: Record<string, unknown>) => Promise<unknown> },
+): void {
   if (!process.send) throw new Error('this script is started by bench/run.ts');
   process.on('message', async (request: Request) => {
-    if (request.type === 'stats') {
+    if (request.type === 'ask') {
+      process.send!({ id: request.id, answer: await hooks.handle?.(request.ask, request.payload) });
+    } else if (request.type === 'stats') {
       if (request.gc && global.gc) {
         // Two passes: the first may only promote what the second frees.
         global.gc();
@@ -60,6 +74,11 @@ export function serveParent(port: number, hooks: { extra?: () => Record<string, 
   process.send({ ready: true, port });
 }
 
+/** Reports an event to the parent unasked (Child.onEvent there). */
+export function emit(event: Record<string, unknown>): void {
+  process.send?.({ event });
+}
+
 // ---- parent side ----------------------------------------------------------
 
 /** Forks `dist/bench/<script>.js` with the environment given, and waits for its port. */
@@ -73,6 +92,7 @@ export function startChild(name: string, script: string, env: Record<string, str
   });
   let nextId = 1;
   const pending = new Map<number, (message: any) => void>();
+  const listeners: Array<(event: Record<string, unknown>) => void> = [];
   return new Promise<Child>((resolve, reject) => {
     const failed = (code: number | null) => reject(new Error(`${name} exited with code ${code} before it was ready`));
     child.once('exit', failed);
@@ -80,6 +100,8 @@ export function startChild(name: string, script: string, env: Record<string, str
       if (message.ready) {
         child.off('exit', failed);
         resolve(handle(message.port));
+      } else if (message.event) {
+        for (const listener of listeners) listener(message.event);
       } else if (pending.has(message.id)) {
         pending.get(message.id)!(message);
         pending.delete(message.id);
@@ -106,6 +128,12 @@ export function startChild(name: string, script: string, env: Record<string, str
       },
       async heapSnapshot(path) {
         return (await ask({ type: 'snapshot', path })).path;
+      },
+      async ask(type, payload = {}) {
+        return (await ask({ type: 'ask', ask: type, payload })).answer;
+      },
+      onEvent(listener) {
+        listeners.push(listener);
       },
       async stop() {
         if (child.exitCode !== null) return;

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
 export interface Received {
+  /** When the socket handed the message over, in ms since the epoch (comparable across processes). */
   at: number;
   raw: string;
   message: { id?: string; type: string; payload?: any };
@@ -37,7 +38,7 @@ export class SubscriberSocket {
         socket.send(JSON.stringify({ type: 'connection_init', payload: this.token ? { authorization: `Bearer ${this.token}` } : {} }));
       });
       socket.on('message', (data) => {
-        const at = performance.now();
+        const at = performance.timeOrigin + performance.now();
         const raw = data.toString();
         const message = JSON.parse(raw);
         if (message.type === 'connection_ack') {

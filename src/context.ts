@@ -41,7 +41,8 @@ class OperationContext implements Context {
     readonly client: Client,
     readonly connection: LiveConnection | null,
     readonly startedAt: number,
-    private readonly identity: { viewer: Viewer | null; loaders: Loaders },
+    /** Loaders are made on first use: a subscription's operation context, kept as long as it is open, never loads anything (each event has its own). */
+    private readonly identity: { viewer: Viewer | null; loaders: Loaders | null },
   ) {}
 
   get viewer(): Viewer | null {
@@ -49,12 +50,12 @@ class OperationContext implements Context {
   }
 
   get loaders(): Loaders {
-    return this.identity.loaders;
+    return (this.identity.loaders ??= this.services.loadersFor(this.identity.viewer));
   }
 
   signIn(viewer: Viewer): void {
     this.identity.viewer = viewer;
-    this.identity.loaders = this.services.loadersFor(viewer);
+    this.identity.loaders = null;
   }
 }
 
@@ -63,7 +64,7 @@ export function createContext(
   viewer: Viewer | null,
   fields: { requestId: string; client: Client; connection?: LiveConnection | null },
 ): Context {
-  return new OperationContext(services, fields.requestId, fields.client, fields.connection ?? null, Date.now(), { viewer, loaders: services.loadersFor(viewer) });
+  return new OperationContext(services, fields.requestId, fields.client, fields.connection ?? null, Date.now(), { viewer, loaders: null });
 }
 
 /** The same operation as another viewer, with loaders of its own: what each subscription event runs as. */

@@ -9,6 +9,7 @@ import { hydrate } from '../hydrate';
 import { decodeActorId, decodeId } from '../ids';
 import type { NotificationService } from '../notification/notification.service';
 import type { DomainEvents } from '../realtime/events';
+import { reportCommentCommitted } from '../realtime/observability';
 import type { RateLimitService } from '../security/rate-limit.service';
 import * as validate from '../validation';
 import type { PostCommentInput } from './comment.inputs';
@@ -82,6 +83,7 @@ export class CommentService {
       );
       return { commentId: id, notified };
     });
+    reportCommentCommitted({ conversationId, commentId });
     // Read back after the commit: the conversation's lock, which orders every comment of it, is held no longer than the writes.
     const comment = (await this.findLoaded(viewer, commentId))!;
     await this.events.commentAdded({ conversationId: comment.conversationId, commentId: comment.id, seq: comment.seq });

@@ -3,12 +3,13 @@ import type { ConversationEntity } from '../conversation/conversation.entity';
 import { conversationPolicy } from '../conversation/conversation.policy';
 import { forbidden } from '../errors';
 import type { Logger } from '../logger';
+import { joinFeed } from './catch-up';
+import { FEED_RETRY_MS, RetryLater } from './retry';
 import type { Delivery, FeedSubscriber } from './delivery';
 import type { FeedStore } from './feed.store';
 import { Topic, type PubSubTransport } from './pubsub';
 
 const BATCH = 100;
-const RETRY_MS = 1000;
 /** setTimeout's longest delay; an expiry further away is re-armed when this one fires (or at any re-authorization before). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -30,7 +31,7 @@ export class ConversationFeed {
   private accessDirty = false;
   private draining = false;
   private closed = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly retry = new RetryLater(() => void this.drain());
   /** One timer per feed, at the earliest end of its subscribers' accesses to this conversation. */
   private expiryTimer: NodeJS.Timeout | null = null;
   private expiryAt: number | null = null;
@@ -106,31 +107,14 @@ export class ConversationFeed {
     // In the set from the start, so the feed cannot close under a joining subscriber.
     this.subscribers.add(subscriber);
     this.armExpiry();
-    try {
-      await this.ready;
-      const upTo = this.position;
-      if (afterSeq === null || afterSeq >= upTo) {
-        subscriber.cursor = afterSeq ?? upTo;
-        return;
-      }
-      subscriber.cursor = upTo;
-      subscriber.held = [];
-      let from = afterSeq;
-      while (subscriber.queue.isOpen) {
-        const page = await this.deps.store.comments(this.conversation, from, upTo, BATCH);
-        for (const comment of page) {
-          subscriber.queue.push({ kind: 'comment', comment, viewer: subscriber.viewer, conversation: this.conversation });
-        }
-        if (page.length < BATCH) break;
-        from = BigInt(page[page.length - 1]!.seq);
-      }
-      const held = subscriber.held;
-      subscriber.held = null;
-      for (const delivery of held) subscriber.queue.push(delivery);
-    } catch (error) {
-      this.leave(subscriber);
-      throw error;
-    }
+    await joinFeed(subscriber, afterSeq, {
+      ready: this.ready,
+      position: () => this.position,
+      page: (from, upTo, limit) => this.deps.store.comments(this.conversation, from, upTo, limit),
+      delivery: (comment) => ({ kind: 'comment', comment, viewer: subscriber.viewer, conversation: this.conversation }),
+      batch: BATCH,
+      leave: () => this.leave(subscriber),
+    });
   }
 
   leave(subscriber: FeedSubscriber): void {
@@ -142,7 +126,7 @@ export class ConversationFeed {
   close(endSubscriptions = false): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retry.cancel();
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     void this.signals?.return?.();
     if (endSubscriptions) for (const subscriber of this.subscribers) subscriber.queue.finish();
@@ -157,7 +141,7 @@ export class ConversationFeed {
       } catch (error) {
         if (this.closed) return;
         this.deps.logger.error({ err: error, conversationId: this.conversation.id }, 'reading the feed baseline failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+        await new Promise((resolve) => setTimeout(resolve, FEED_RETRY_MS).unref());
       }
     }
   }
@@ -190,13 +174,7 @@ export class ConversationFeed {
       this.deps.logger.error({ err: error, conversationId: this.conversation.id }, 'feed read failed; retrying');
       this.commentsDirty = true;
       this.accessDirty = true;
-      if (!this.closed && !this.retryTimer) {
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = null;
-          void this.drain();
-        }, RETRY_MS);
-        this.retryTimer.unref();
-      }
+      if (!this.closed) this.retry.schedule();
     } finally {
       this.draining = false;
     }

@@ -1,11 +1,21 @@
+/** A reader that is handed each item as it comes, instead of pulling it (see DeliveryQueue.listen). */
+export interface DeliveryListener<T> {
+  deliver(item: T): void;
+  /** The stream ended (finish), after its last item. Not called when the reader itself stopped (return). */
+  end(): void;
+}
+
 /**
- * The async iterator one subscription reads from: the feed pushes, graphql-ws
- * pulls. Items wait here while the client's socket is busy; `finish` ends the
- * stream after what is queued, `stop` ends it at once.
+ * What one subscription reads from: the feed pushes; the reader either pulls
+ * (an async iterator: items wait here until asked for) or listens (each item
+ * is handed over as it comes, so an idle subscription holds no pending
+ * promise). `finish` ends the stream after what is queued, `return` ends it
+ * at once.
  */
 export class DeliveryQueue<T> implements AsyncIterableIterator<T> {
   private readonly items: T[] = [];
   private readonly waiting: Array<(result: IteratorResult<T>) => void> = [];
+  private listener: DeliveryListener<T> | null = null;
   private finished = false;
   private closed = false;
 
@@ -18,6 +28,7 @@ export class DeliveryQueue<T> implements AsyncIterableIterator<T> {
 
   push(item: T): void {
     if (!this.isOpen) return;
+    if (this.listener) return this.listener.deliver(item);
     const reader = this.waiting.shift();
     if (reader) reader({ value: item, done: false });
     else this.items.push(item);
@@ -31,7 +42,22 @@ export class DeliveryQueue<T> implements AsyncIterableIterator<T> {
       this.push(last);
     }
     this.finished = true;
-    if (this.items.length === 0) this.drainWaiting();
+    if (this.listener) {
+      this.close();
+      this.listener.end();
+    } else if (this.items.length === 0) {
+      this.drainWaiting();
+    }
+  }
+
+  /** Hands every item to `listener` from now on, starting with those queued; instead of next(). */
+  listen(listener: DeliveryListener<T>): void {
+    this.listener = listener;
+    for (const item of this.items.splice(0)) listener.deliver(item);
+    if (this.finished && !this.closed) {
+      this.close();
+      listener.end();
+    }
   }
 
   async next(): Promise<IteratorResult<T>> {

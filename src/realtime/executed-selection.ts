@@ -35,8 +35,6 @@ export interface SessionBoundField {
   readonly rebind: SessionRebinder;
 }
 
-let unresolved = 0;
-
 /**
  * The result as another subscriber must get it: every session-bound value
  * rebound for them. Copies only what changes; the shared result is never
@@ -64,8 +62,8 @@ function replaceAt(value: unknown, path: readonly string[], replace: (value: unk
 }
 
 export interface ExecutedSelection {
-  /** Equal for two operations exactly when they execute the same fields with the same arguments. */
-  readonly key: string;
+  /** Equal for two operations exactly when they execute the same fields with the same arguments; null for one that cannot be resolved, shared with nothing. */
+  readonly key: string | null;
   /** The fields marked SESSION_BOUND with a rebinder: what each subscriber gets rebound. */
   readonly sessionBound: readonly SessionBoundField[];
   /** Whether it selects a session-bound field that cannot be rebound: then its result is the session's alone. */
@@ -83,7 +81,7 @@ export function executedSelection(args: Pick<ExecutionArgs, 'schema' | 'document
   const operation = getOperationAST(args.document, args.operationName);
   const root = operation && args.schema.getRootType(operation.operation);
   // Validation already refused such an operation: whatever runs is shared with nothing.
-  if (!operation || !root) return { key: `unresolved:${(unresolved += 1)}`, sessionBound: [], sessionOnly: true };
+  if (!operation || !root) return { key: null, sessionBound: [], sessionOnly: true };
   const variables: Record<string, unknown> = {};
   for (const definition of operation.variableDefinitions ?? []) {
     const name = definition.variable.name.value;

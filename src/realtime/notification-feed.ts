@@ -2,6 +2,8 @@ import type { Viewer } from '../auth/viewer';
 import type { Logger } from '../logger';
 import type { LoadedNotification } from '../notification/notification.loader';
 import { notificationPolicy } from '../notification/notification.policy';
+import { joinFeed } from './catch-up';
+import { FEED_RETRY_MS, RetryLater } from './retry';
 import type { Delivery, FeedSubscriber } from './delivery';
 import { Topic, type PubSubTransport } from './pubsub';
 
@@ -33,7 +35,6 @@ interface Lane {
 }
 
 const BATCH = 100;
-const RETRY_MS = 1000;
 
 /**
  * Everything one instance does for `notificationAdded` in one organization
@@ -56,7 +57,7 @@ export class NotificationFeed {
   private accessDirty = false;
   private draining = false;
   private closed = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly retry = new RetryLater(() => void this.drain());
   private signals: AsyncIterator<unknown> | null = null;
 
   constructor(
@@ -120,31 +121,14 @@ export class NotificationFeed {
     const lane = this.laneOf(subscriber.actorId);
     // In the lane from the start, so the feed cannot close under a joining subscriber.
     lane.subscribers.add(subscriber);
-    try {
-      await lane.ready;
-      const upTo = lane.position;
-      if (afterSeq === null || afterSeq >= upTo) {
-        subscriber.cursor = afterSeq ?? upTo;
-        return;
-      }
-      subscriber.cursor = upTo;
-      subscriber.held = [];
-      let from = afterSeq;
-      while (subscriber.queue.isOpen) {
-        const page = await this.deps.store.notifications(this.organizationId, [{ recipientId: lane.recipientId, afterSeq: from, upToSeq: upTo }], BATCH);
-        for (const notification of page) {
-          if (notificationPolicy.canSee(subscriber.viewer, notification)) subscriber.queue.push(this.delivery(notification, subscriber));
-        }
-        if (page.length < BATCH) break;
-        from = BigInt(page[page.length - 1]!.seq);
-      }
-      const held = subscriber.held;
-      subscriber.held = null;
-      for (const delivery of held) subscriber.queue.push(delivery);
-    } catch (error) {
-      this.leave(subscriber);
-      throw error;
-    }
+    await joinFeed(subscriber, afterSeq, {
+      ready: lane.ready,
+      position: () => lane.position,
+      page: (from, upTo, limit) => this.deps.store.notifications(this.organizationId, [{ recipientId: lane.recipientId, afterSeq: from, upToSeq: upTo }], limit),
+      delivery: (notification) => (notificationPolicy.canSee(subscriber.viewer, notification) ? this.delivery(notification, subscriber) : null),
+      batch: BATCH,
+      leave: () => this.leave(subscriber),
+    });
   }
 
   leave(subscriber: FeedSubscriber): void {
@@ -160,7 +144,7 @@ export class NotificationFeed {
   close(endSubscriptions = false): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retry.cancel();
     void this.signals?.return?.();
     if (endSubscriptions) for (const lane of this.lanes.values()) for (const subscriber of lane.subscribers) subscriber.queue.finish();
     this.lanes.clear();
@@ -183,7 +167,7 @@ export class NotificationFeed {
       } catch (error) {
         if (this.closed || this.lanes.get(lane.recipientId) !== lane) return;
         this.deps.logger.error({ err: error, organizationId: this.organizationId }, 'reading a notification baseline failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS).unref());
+        await new Promise((resolve) => setTimeout(resolve, FEED_RETRY_MS).unref());
       }
     }
   }
@@ -211,13 +195,7 @@ export class NotificationFeed {
       this.deps.logger.error({ err: error, organizationId: this.organizationId }, 'notification feed read failed; retrying');
       for (const id of this.lanes.keys()) this.dirty.add(id);
       this.accessDirty = true;
-      if (!this.closed && !this.retryTimer) {
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = null;
-          void this.drain();
-        }, RETRY_MS);
-        this.retryTimer.unref();
-      }
+      if (!this.closed) this.retry.schedule();
     } finally {
       this.draining = false;
     }

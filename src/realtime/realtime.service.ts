@@ -127,19 +127,7 @@ export class RealtimeService {
     conversation: ConversationEntity,
     afterSeq: bigint | null,
   ): Promise<AsyncIterableIterator<Delivery>> {
-    const { viewer, connection } = subscriber;
-    const feed = this.feedFor(conversation);
-    const member: FeedSubscriber = {
-      sessionId: viewer.sessionId,
-      actorId: viewer.actorId,
-      viewer,
-      cursor: null,
-      held: null,
-      queue: new DeliveryQueue<Delivery>(() => feed.leave(member)),
-      connection,
-    };
-    await feed.join(member, afterSeq);
-    return member.queue;
+    return this.join(this.feedFor(conversation), subscriber, afterSeq);
   }
 
   /**
@@ -149,8 +137,15 @@ export class RealtimeService {
    * session ends (the connection is told).
    */
   async subscribeToNotifications(subscriber: { viewer: Viewer; connection: LiveConnection }, afterSeq: bigint | null): Promise<AsyncIterableIterator<Delivery>> {
-    const { viewer, connection } = subscriber;
-    const feed = this.notificationFeedFor(viewer.organizationId);
+    return this.join(this.notificationFeedFor(subscriber.viewer.organizationId), subscriber, afterSeq);
+  }
+
+  /** A new subscription of `feed`: its record there, and the queue the subscription reads. */
+  private async join(
+    feed: ConversationFeed | NotificationFeed,
+    { viewer, connection }: { viewer: Viewer; connection: LiveConnection },
+    afterSeq: bigint | null,
+  ): Promise<AsyncIterableIterator<Delivery>> {
     const member: FeedSubscriber = {
       sessionId: viewer.sessionId,
       actorId: viewer.actorId,

@@ -10,7 +10,6 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import type { Context as ConnectionContext, ServerOptions } from 'graphql-ws';
 import { bearerToken } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
 import type { Config } from '../config';
@@ -23,6 +22,7 @@ import { tagRequest } from '../security/request-id';
 import type { Services } from '../services';
 import { Allowance } from './allowance';
 import type { LiveConnection } from './connection';
+import type { ConnectionState, ProtocolHooks } from './websocket-protocol';
 import type { Peer } from './websocket-upgrade';
 
 /** Operations one connection may hold at once. @default 50 */
@@ -37,7 +37,7 @@ export const TOO_MANY_CONNECTIONS = 4429;
 /** Parsed operations kept for reuse, oldest dropped first. @default 500 */
 export const DOCUMENT_CACHE_SIZE = 500;
 
-/** What each connection's graphql-ws context carries besides the protocol state. */
+/** What each connection's state carries for the hooks besides the protocol's own (websocket.ts's SocketAdapter). */
 export interface ConnectionExtra {
   readonly peer: Peer;
   readonly connection: LiveConnection;
@@ -45,7 +45,7 @@ export interface ConnectionExtra {
   close(code: number, reason: string): void;
 }
 
-type ConnectionParams = { authorization?: unknown; Authorization?: unknown };
+type ConnectionContext = ConnectionState<ConnectionExtra>;
 
 /** What onConnect learned: the token, authenticated again for each operation. */
 interface Authenticated {
@@ -58,10 +58,18 @@ interface Authenticated {
   readonly budgets: Map<string, () => void>;
 }
 
+/**
+ * A copy of a string as one flat string of its own. Strings kept as long as a
+ * connection stays open are made flat: randomUUID() builds its string from
+ * fourteen concatenated pieces, and the token from `Bearer <token>` is a
+ * slice that would keep the whole header value.
+ */
+const flat = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
+
 const inputError = (message: string, reason: string) => new GraphQLError(message, { extensions: { code: reason } });
 
 /**
- * The graphql-ws hooks that apply, per connection and per operation, what
+ * The protocol's hooks (graphql-ws's names) that apply, per connection and per operation, what
  * Apollo's plugins apply over HTTP (websocket operations bypass them):
  * authentication from `connection_init` (false: close 4403), the same
  * validation rules and limits, the same error formatting.
@@ -71,7 +79,7 @@ export function operationHooks(options: {
   services: Services;
   config: Config;
   logger: Logger;
-}): Pick<ServerOptions<ConnectionParams, ConnectionExtra>, 'onConnect' | 'onSubscribe' | 'onNext' | 'onError' | 'onComplete' | 'onClose'> {
+}): ProtocolHooks<ConnectionExtra> {
   const { schema, services, config, logger } = options;
   const connections = new WeakMap<ConnectionContext, Authenticated>();
   const documents = new DocumentCache(DOCUMENT_CACHE_SIZE);
@@ -99,7 +107,7 @@ export function operationHooks(options: {
         ctx.extra.close(TOO_MANY_CONNECTIONS, 'Too many connections for this session');
         return false;
       }
-      connections.set(ctx, { token, viewer, leave, budgets: new Map() });
+      connections.set(ctx, { token: flat(token), viewer, leave, budgets: new Map() });
       return true;
     },
 
@@ -107,7 +115,7 @@ export function operationHooks(options: {
       const authenticated = connections.get(ctx);
       if (!authenticated) return [new GraphQLError('Not authenticated.', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
       // ctx.subscriptions already holds this one.
-      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      if (ctx.subscriptions.size > MAX_SUBSCRIPTIONS_PER_CONNECTION) {
         return [
           new GraphQLError(`A connection holds at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions: complete one, or open another connection.`, {
             extensions: { code: ErrorCode.RATE_LIMITED },
@@ -142,7 +150,7 @@ export function operationHooks(options: {
       }
 
       const { peer, connection } = ctx.extra;
-      const context: Context = createContext(services, viewer, { requestId: randomUUID(), client: peer, connection });
+      const context: Context = createContext(services, viewer, { requestId: flat(randomUUID()), client: peer, connection });
       return { schema, document: parsed, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
     },
 
@@ -160,13 +168,13 @@ export function operationHooks(options: {
       authenticated.budgets.clear();
     },
 
-    onNext(ctx, _id, _payload, args, result: ExecutionResult) {
+    onNext(ctx, _id, args, result: ExecutionResult) {
       if (!result.errors) return result;
       for (const error of result.errors) tagRequest(error, (args.contextValue as Context).requestId);
       return { ...result, errors: format(ctx, result.errors) };
     },
 
-    onError(ctx, _id, _payload, errors) {
+    onError(ctx, _id, errors) {
       return format(ctx, errors);
     },
   };

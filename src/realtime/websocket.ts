@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
-import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { execute, type GraphQLSchema } from 'graphql';
+import { CloseCode, handleProtocols } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -10,6 +10,7 @@ import { Allowance } from './allowance';
 import type { LiveConnection } from './connection';
 import { startKeepAlive } from './keep-alive';
 import { SharedSubscriptionExecution } from './subscription-execution';
+import { NextFrames, ProtocolConnection, type ProtocolOptions, type ProtocolSocket } from './websocket-protocol';
 import { acceptUpgrades, type Peer } from './websocket-upgrade';
 import { operationHooks, TOO_MANY_CONNECTIONS, type ConnectionExtra } from './websocket-operations';
 
@@ -30,11 +31,12 @@ export interface WebSocketEndpoint {
 }
 
 /**
- * graphql-ws (`graphql-transport-ws`) on the HTTP server's `/graphql`, in
- * three parts: the upgrade (path, origin, client address), the operation
- * hooks (authentication, validation and limits, error formatting, as Apollo
- * does over HTTP) and the keep-alive. This function only binds them to `ws`,
- * with our logger instead of the console.
+ * graphql-ws's protocol (`graphql-transport-ws`) on the HTTP server's
+ * `/graphql`, in four parts: the upgrade (path, origin, client address), the
+ * protocol (websocket-protocol.ts: graphql-ws's messages, with subscriptions
+ * pushed to), the operation hooks (authentication, validation and limits,
+ * error formatting, as Apollo does over HTTP) and the keep-alive. This
+ * function only binds them to `ws`, with our logger instead of the console.
  */
 export function attachWebSocketServer(options: {
   httpServer: Server;
@@ -50,18 +52,20 @@ export function attachWebSocketServer(options: {
   let disposed = false;
 
   acceptUpgrades({ httpServer, wss, path: GRAPHQL_PATH, allowedOrigins: config.allowedOrigins, trustProxy, logger, accepting: () => !disposed });
-  const protocol = makeServer<Record<string, unknown>, ConnectionExtra>({
-    schema,
-    subscribe: new SharedSubscriptionExecution().subscribe,
-    connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
+  const protocolOptions: ProtocolOptions<ConnectionExtra> = {
     ...operationHooks({ schema, services, config, logger }),
-  });
+    executor: { execute, subscribe: new SharedSubscriptionExecution().subscribe },
+    connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
+    frames: new NextFrames(),
+  };
   const stopKeepAlive = startKeepAlive(wss, KEEP_ALIVE_MS);
   const perAddress = new Allowance(config.webSocketLimits.connectionsPerIp);
 
+  // A client's oversized frame or broken framing is its own problem (ws has already closed the socket with 1009 or 1002).
+  const clientError = (error: Error) => logger.debug({ err: error }, 'websocket client error');
+
   wss.on('connection', (socket: WebSocket, peer: Peer) => {
-    // A client's oversized frame or broken framing is its own problem (ws has already closed the socket with 1009 or 1002).
-    socket.once('error', (error) => logger.debug({ err: error }, 'websocket client error'));
+    socket.on('error', clientError);
     // Counted before anything else: unauthenticated sockets hold memory too. Without an address (no proxy header), all share one.
     const leave = perAddress.take(peer.ip ?? 'unknown');
     if (!leave) {
@@ -69,30 +73,13 @@ export function attachWebSocketServer(options: {
       socket.close(TOO_MANY_CONNECTIONS, 'Too many connections from your address');
       return;
     }
-    socket.once('close', leave);
-    const connection: LiveConnection = { endSession: () => socket.close(CloseCode.Forbidden, 'Forbidden') };
-    const closed = protocol.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) =>
-          new Promise<void>((resolve, reject) => {
-            if (socket.readyState !== socket.OPEN) return resolve();
-            socket.send(data, (error) => (error ? reject(error) : resolve()));
-          }),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (handle) =>
-          socket.on('message', async (data) => {
-            try {
-              await handle(String(data));
-            } catch (error) {
-              logger.error({ err: error }, 'websocket message handling failed');
-              socket.close(CloseCode.InternalServerError, 'Internal server error');
-            }
-          }),
-      },
-      { peer, connection, close: (code, reason) => socket.close(code, reason) },
-    );
-    socket.once('close', (code, reason) => void closed(code, reason.toString()));
+    const adapter = new SocketAdapter(socket, peer, logger);
+    const protocol = new ProtocolConnection<ConnectionExtra>(adapter, adapter, protocolOptions);
+    socket.on('message', (data) => void protocol.message(String(data)).catch((error: unknown) => adapter.failed(error)));
+    socket.on('close', () => {
+      leave();
+      protocol.closed();
+    });
   });
 
   return {
@@ -108,4 +95,46 @@ export function attachWebSocketServer(options: {
       clearTimeout(stragglers);
     },
   };
+}
+
+/**
+ * One `ws` socket as the protocol and the operation hooks see it: how to send
+ * and close, its client's address, the connection a subscription ends when
+ * its session does. One object with methods, not closures: thousands of idle
+ * sockets each hold one.
+ */
+class SocketAdapter implements ProtocolSocket, ConnectionExtra, LiveConnection {
+  constructor(
+    private readonly socket: WebSocket,
+    readonly peer: Peer,
+    private readonly logger: Logger,
+  ) {}
+
+  get protocol(): string {
+    return this.socket.protocol;
+  }
+
+  get connection(): LiveConnection {
+    return this;
+  }
+
+  send(data: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.socket.readyState !== this.socket.OPEN) return resolve();
+      this.socket.send(data, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
+  endSession(): void {
+    this.socket.close(CloseCode.Forbidden, 'Forbidden');
+  }
+
+  failed(error: unknown): void {
+    this.logger.error({ err: error }, 'websocket message handling failed');
+    this.socket.close(CloseCode.InternalServerError, 'Internal server error');
+  }
 }

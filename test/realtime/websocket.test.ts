@@ -1,6 +1,6 @@
 import { buildConversation, buildOrganization, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
-import { connect, RawSocket } from '../support/websocket';
+import { acknowledgedSocket, connect, RawSocket } from '../support/websocket';
 import { toGlobalId } from '../../src/ids';
 
 let server: TestServer;
@@ -17,13 +17,7 @@ afterAll(() => server?.stop());
 const COMMENT_ADDED = `subscription ($id: ID!) { commentAdded(conversationId: $id) { id body } }`;
 
 /** A raw socket that has sent connection_init with the owner's token and got its ack. */
-async function acknowledgedSocket(): Promise<RawSocket> {
-  const raw = new RawSocket(server.wsUrl);
-  await raw.opened;
-  raw.send({ type: 'connection_init', payload: { authorization: `Bearer ${owner.token}` } });
-  await raw.message((message) => message.type === 'connection_ack', 'connection_ack');
-  return raw;
-}
+const ownerSocket = () => acknowledgedSocket(server, owner.token);
 
 describe('connecting', () => {
   it('acknowledges a connection_init that carries a valid bearer token', async () => {
@@ -52,7 +46,7 @@ describe('connecting', () => {
   });
 
   it('closes a socket that sends a frame over 1 MiB with 1009', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ id: '1', type: 'subscribe', payload: { query: `{ viewer { id } }`, variables: { padding: 'x'.repeat(1024 * 1024) } } });
     const { code } = await raw.closed;
     expect(code).toBe(1009);
@@ -72,7 +66,7 @@ describe('connecting', () => {
   });
 
   it('negotiates no compression', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     expect(raw.socket.extensions).toBe('');
     raw.close();
   });
@@ -80,7 +74,7 @@ describe('connecting', () => {
 
 describe('operations', () => {
   it('runs queries over the socket as the authenticated viewer', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ id: 'q', type: 'subscribe', payload: { query: `{ viewer { name } }` } });
     const next = await raw.message((message) => message.id === 'q' && message.type === 'next', 'the query result');
     expect(next.payload).toEqual({ data: { viewer: { name: owner.actor.name } } });
@@ -89,7 +83,7 @@ describe('operations', () => {
   });
 
   it('answers an invalid operation with an error message coded BAD_USER_INPUT', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     raw.send({ id: 'bad', type: 'subscribe', payload: { query: `subscription { commentAdded(conversationId: 1) { nope } }` } });
     const error = await raw.message((message) => message.id === 'bad', 'the validation error');
     expect(error.type).toBe('error');
@@ -103,7 +97,7 @@ describe('operations', () => {
   });
 
   it('applies the HTTP limits to websocket operations: more than 30 aliases is BAD_USER_INPUT', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     const aliases = Array.from({ length: 31 }, (_, n) => `a${n}: viewer { id }`).join(' ');
     raw.send({ id: 'wide', type: 'subscribe', payload: { query: `{ ${aliases} }` } });
     const error = await raw.message((message) => message.id === 'wide', 'the refusal');
@@ -120,7 +114,7 @@ describe('operations', () => {
   });
 
   it('refuses the 51st concurrent subscription of a connection and keeps the other 50', async () => {
-    const raw = await acknowledgedSocket();
+    const raw = await ownerSocket();
     for (let n = 1; n <= 51; n += 1) {
       raw.send({ id: `s${n}`, type: 'subscribe', payload: { query: COMMENT_ADDED, variables: { id: conversationId } } });
     }

@@ -138,3 +138,12 @@ export class RawSocket {
     this.socket.close();
   }
 }
+
+/** A raw socket that has sent connection_init with `token` and got its connection_ack. */
+export async function acknowledgedSocket(server: TestServer, token: string): Promise<RawSocket> {
+  const raw = new RawSocket(server.wsUrl);
+  await raw.opened;
+  raw.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+  await raw.message((message) => message.type === 'connection_ack', 'connection_ack');
+  return raw;
+}
