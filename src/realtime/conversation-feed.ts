@@ -10,6 +10,14 @@ import type { FeedStore } from './feed.store';
 import { Topic, type PubSubTransport } from './pubsub';
 
 const BATCH = 100;
+/**
+ * Subscribers handed an event before the feed yields to the event loop. Each
+ * hand-over ends in a websocket frame written in the same turn; at thousands
+ * of subscribers one uninterrupted loop holds up everything else the
+ * instance does, including the database round trips of a postComment that
+ * holds its conversation's row lock meanwhile. Slices keep each turn short.
+ */
+const SUBSCRIBERS_PER_TURN = 500;
 /** setTimeout's longest delay; an expiry further away is re-armed when this one fires (or at any re-authorization before). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -167,7 +175,7 @@ export class ConversationFeed {
           ]);
           if (conversation) this.conversation = conversation;
         }
-        this.dispatch(comments);
+        await this.dispatch(comments);
       }
     } catch (error) {
       // PostgreSQL is away: nothing was handed out, so the next attempt starts from the same position.
@@ -239,10 +247,22 @@ export class ConversationFeed {
     });
   }
 
-  private dispatch(comments: readonly LoadedComment[]): void {
+  /**
+   * Hands each comment to every subscriber, in order, yielding to the event
+   * loop every SUBSCRIBERS_PER_TURN. Subscribers joining meanwhile are visited
+   * too (a Set iterates what is added during the loop) and their cursors keep
+   * anything from arriving twice.
+   */
+  private async dispatch(comments: readonly LoadedComment[]): Promise<void> {
+    let handed = 0;
     for (const comment of comments) {
       const seq = BigInt(comment.seq);
       for (const subscriber of this.subscribers) {
+        if (++handed % SUBSCRIBERS_PER_TURN === 0) {
+          await new Promise(setImmediate);
+          if (this.closed) return;
+          if (!this.subscribers.has(subscriber)) continue;
+        }
         if (subscriber.cursor === null || seq <= subscriber.cursor) continue;
         subscriber.cursor = seq;
         const delivery: Delivery = { kind: 'comment', comment, viewer: subscriber.viewer, conversation: this.conversation };
