@@ -1,9 +1,9 @@
 import { getIntrospectionQuery, parse, specifiedRules, validate, type GraphQLError } from 'graphql';
-import type { Viewer } from '../../src/auth/viewer';
 import { loadConfig, type Config } from '../../src/config';
 import { getSchema } from '../../src/schema';
 import { withoutSuggestions } from '../../src/security/introspection';
 import { operationLimitRules, operationParseOptions, type OperationRequest } from '../../src/security/limits';
+import { detachedViewer } from '../support/viewers';
 
 /**
  * The websocket server validates each operation itself (graphql-ws bypasses
@@ -13,16 +13,7 @@ import { operationLimitRules, operationParseOptions, type OperationRequest } fro
 const development = loadConfig({ NODE_ENV: 'test' });
 const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.example.test' });
 
-const viewer = (kind: Viewer['kind']): Viewer => ({
-  actorId: '00000000-0000-4000-8000-000000000001',
-  organizationId: '00000000-0000-4000-8000-000000000002',
-  kind,
-  role: kind === 'MEMBER' ? 'MEMBER' : null,
-  sessionId: '00000000-0000-4000-8000-000000000003',
-  guestsEnabled: true,
-  whoCanInvite: 'MEMBERS',
-  guestAccess: new Map(),
-});
+const viewer = detachedViewer;
 
 function check(config: Config, source: string, request?: OperationRequest): readonly GraphQLError[] {
   return validate(getSchema(), parse(source, operationParseOptions(config)), [...specifiedRules, ...operationLimitRules(config, request)]);

@@ -1,9 +1,9 @@
 import { parse, validate } from 'graphql';
-import type { Viewer } from '../../src/auth/viewer';
 import { loadConfig } from '../../src/config';
 import { getSchema } from '../../src/schema';
 import { requestLimitRules, type OperationRequest } from '../../src/security/limits';
 import { RequestLimitsCache } from '../../src/security/request-limits-cache';
+import { detachedViewer } from '../support/viewers';
 
 /**
  * The security plugin remembers the per-request limits' verdict per document:
@@ -11,16 +11,7 @@ import { RequestLimitsCache } from '../../src/security/request-limits-cache';
  */
 const production = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), SMTP_URL: 'smtp://mail.example.test', MAX_QUERY_COST: '2000' });
 
-const viewer = (kind: Viewer['kind']): Viewer => ({
-  actorId: '00000000-0000-4000-8000-000000000001',
-  organizationId: '00000000-0000-4000-8000-000000000002',
-  kind,
-  role: kind === 'MEMBER' ? 'MEMBER' : null,
-  sessionId: '00000000-0000-4000-8000-000000000003',
-  guestsEnabled: true,
-  whoCanInvite: 'MEMBERS',
-  guestAccess: new Map(),
-});
+const viewer = detachedViewer;
 
 const DOCUMENT = parse(`
   query ($id: ID!, $n: Int, $m: Int = 50) {
