@@ -1,5 +1,5 @@
 import { toGlobalId } from '../../src/ids';
-import { actorGlobalId } from '../support/api';
+import { actorGlobalId, uploadFile } from '../support/api';
 import { buildMember, buildOrganization, invitationToken, PASSWORD, uniqueEmail, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 import { eventually } from '../realtime/helpers';
@@ -46,10 +46,7 @@ async function latest(as: Session, action: string, filter: Record<string, unknow
 }
 
 async function upload(token: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob(['quarterly figures'], { type: 'text/plain' }), 'figures.txt');
-  const response = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  return ((await response.json()) as { id: string }).id;
+  return (await uploadFile(server, token, 'quarterly figures', 'figures.txt')).body.id;
 }
 
 describe('what the audit log records', () => {

@@ -3,6 +3,7 @@ import { codes, itWithSharedDatabase, startServer, type TestServer } from '../su
 import { connect, within } from '../support/websocket';
 import { eventually, untilLive } from '../realtime/helpers';
 import { auditRows, guestWith, INVITE_GUEST, LEAVE, POST_COMMENT, sleep, threadOf, UPDATE_ACCESS, type TestThread } from './helpers';
+import { uploadFile } from '../support/api';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -28,10 +29,7 @@ async function expireNow(guest: { uuid: string }, thread: TestThread): Promise<v
 }
 
 async function uploadAs(token: string, text: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([text], { type: 'text/plain' }), 'terms.txt');
-  const response = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  return ((await response.json()) as { id: string }).id;
+  return (await uploadFile(server, token, text, 'terms.txt')).body.id;
 }
 
 describe('an access past expiresAt', () => {

@@ -3,6 +3,7 @@ import { codes, itWithSharedDatabase, startServer, type TestServer } from '../su
 import { connect, within } from '../support/websocket';
 import { untilLive } from '../realtime/helpers';
 import { guestWith, LEAVE, POST_COMMENT, threadOf, UPDATE_ACCESS, type TestThread } from './helpers';
+import { type UploadResponse, uploadFile } from '../support/api';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -19,12 +20,7 @@ const READ_PAGE = `query ($id: ID!) {
 }`;
 const SUBSCRIBE = `subscription ($id: ID!) { commentAdded(conversationId: $id) { body conversation { viewerCanComment } } }`;
 
-async function upload(token: string, text: string): Promise<{ status: number; body: any }> {
-  const form = new FormData();
-  form.append('file', new Blob([text], { type: 'text/plain' }), 'notes.txt');
-  const response = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  return { status: response.status, body: await response.json() };
-}
+const upload = (token: string, text: string): Promise<UploadResponse> => uploadFile(server, token, text);
 
 async function commentCount(owner: Session, thread: TestThread): Promise<number> {
   const response = await server.gql(READ_PAGE, { id: thread.id }, owner.token);

@@ -1,5 +1,5 @@
 import { buildGuest, buildConversation, buildMember, buildOrganization, type Session } from '../support/factories';
-import { conversationId, ok } from '../support/api';
+import { conversationId, ok, uploadFile } from '../support/api';
 import { codes, startServer, type TestServer } from '../support/server';
 
 let server: TestServer;
@@ -72,11 +72,9 @@ describe('guest settings and usage have a stable identity', () => {
 describe('Attachment.urlExpiresAt', () => {
   it('is the expiry the signed link carries, ATTACHMENT_URL_TTL_SECONDS from now', async () => {
     const conversation = await buildConversation(server, { creator: owner });
-    const form = new FormData();
-    form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'hello.txt');
-    const uploaded = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}` }, body: form });
+    const uploaded = await uploadFile(server, owner.token, 'hello', 'hello.txt');
     expect(uploaded.status).toBe(201);
-    const { id } = (await uploaded.json()) as { id: string };
+    const { id } = uploaded.body as { id: string };
     const asked = Date.now();
     const posted = ok(
       await server.gql(

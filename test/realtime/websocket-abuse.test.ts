@@ -5,6 +5,7 @@ import { startServer, type TestServer } from '../support/server';
 import { connect, RawSocket, within, PROMPTLY_MS, type TestClient } from '../support/websocket';
 import { LogCapture } from '../security/helpers';
 import { conversationOf, guestIn, postComment, type TestConversation } from './helpers';
+import { uploadFile } from '../support/api';
 
 /** Resolves once the instance serves `count` live subscriptions of the conversation. */
 async function live(server: TestServer, conversation: TestConversation, count: number): Promise<void> {
@@ -169,12 +170,7 @@ describe('per-subscriber fields in shared executions', () => {
     const [second, third] = [await buildMember(server, { inviter: owner }), await buildMember(server, { inviter: owner })];
     // `messages` costs one statement per execution: the count below tells executions apart.
     const query = `subscription ($id: ID!) { commentAdded(conversationId: $id) { id attachments { url } conversation { messages(first: 1) { nodes { id } } } } }`;
-    const upload = async (text: string) => {
-      const form = new FormData();
-      form.append('file', new Blob([Buffer.from(text)], { type: 'text/plain' }), `${text}.txt`);
-      const response = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${owner.token}` }, body: form });
-      return ((await response.json()) as { id: string }).id;
-    };
+    const upload = async (text: string): Promise<string> => (await uploadFile(server, owner.token, text, `${text}.txt`)).body.id;
     const post = async (attachmentIds: string[]) => {
       const posted = await server.gql(
         `mutation ($input: PostCommentInput!) { postComment(input: $input) { id } }`,

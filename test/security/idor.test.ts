@@ -1,5 +1,5 @@
 import { toGlobalId } from '../../src/ids';
-import { actorGlobalId } from '../support/api';
+import { actorGlobalId, uploadFile } from '../support/api';
 import { buildConversation, buildGuestScene, buildOrganization, type GuestScene, type Session } from '../support/factories';
 import { codes, startServer, type TestServer } from '../support/server';
 import { connect } from '../support/websocket';
@@ -100,11 +100,9 @@ describe('IDs of another organization', () => {
   });
 
   it('are NOT_FOUND for an attachment, by token and through a subscription', async () => {
-    const form = new FormData();
-    form.append('file', new Blob(['secret plans']), 'plans.txt');
-    const upload = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${scene.owner.token}` }, body: form });
+    const upload = await uploadFile(server, scene.owner.token, 'secret plans', 'plans.txt');
     expect(upload.status).toBe(201);
-    const { id } = (await upload.json()) as { id: string };
+    const { id } = upload.body as { id: string };
 
     const download = await fetch(`${server.url}/attachments/${id}`, { headers: { authorization: `Bearer ${outsider.token}` } });
     expect(download.status).toBe(404);

@@ -21,3 +21,17 @@ export async function countRows(server: TestServer, table: string, where = 'true
   const [{ count }] = await server.app.database.dataSource.query(`SELECT count(*)::int AS count FROM ${table} WHERE ${where}`, params);
   return count;
 }
+
+/** The attachment upload endpoint's answer: its status and JSON body (the new attachment, or an error). */
+export interface UploadResponse {
+  status: number;
+  body: any;
+}
+
+/** Uploads one small text file as `token`, through the public endpoint (POST /attachments, multipart). */
+export async function uploadFile(server: TestServer, token: string, text: string, filename = 'notes.txt'): Promise<UploadResponse> {
+  const form = new FormData();
+  form.append('file', new Blob([text], { type: 'text/plain' }), filename);
+  const response = await fetch(`${server.url}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  return { status: response.status, body: await response.json() };
+}
