@@ -68,6 +68,22 @@ export function jsonObjectOf(dataSource: DataSource, target: EntityTarget<Object
   return sql;
 }
 
+const statements = new Map<string, string>();
+
+/**
+ * SQL built from entity metadata (table and column names, the same for every
+ * DataSource of the process), under a key naming what it reads: built on
+ * first use and reused, so making a request's loaders builds no SQL.
+ */
+export function sqlOnce(key: string, build: () => string): string {
+  let sql = statements.get(key);
+  if (sql === undefined) {
+    sql = build();
+    statements.set(key, sql);
+  }
+  return sql;
+}
+
 /** Adds `value` to the list under `key`: how loaders regroup one statement's rows per parent. */
 export function appendTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
   const list = groups.get(key);

@@ -8,7 +8,7 @@ import {
   createAttachmentsByMessageLoader,
 } from './attachment/attachment.loader';
 import type { Viewer } from './auth/viewer';
-import { hydrate, jsonObjectOf } from './hydrate';
+import { hydrate, jsonObjectOf, sqlOnce } from './hydrate';
 import { createCommentPageLoader } from './comment/comment.loader';
 import { ConversationEntity } from './conversation/conversation.entity';
 import { createPresenceLoader } from './conversation/presence.loader';
@@ -31,9 +31,11 @@ function createByIdLoader<T extends { id: string; organizationId: string }>(
   entity: EntityTarget<T>,
   organizationId: string | null,
 ) {
-  const sql = `SELECT coalesce(json_agg(${jsonObjectOf(dataSource, entity, 'row')}), '[]')
+  const sql = sqlOnce(`by-id:${dataSource.getMetadata(entity).tableName}`, () =>
+    `SELECT coalesce(json_agg(${jsonObjectOf(dataSource, entity, 'row')}), '[]')
                  FROM ${dataSource.getMetadata(entity).tableName} row
-                WHERE row.id = ANY($1::uuid[]) AND row.organization_id = $2::uuid`;
+                WHERE row.id = ANY($1::uuid[]) AND row.organization_id = $2::uuid`,
+  );
   return new DataLoader<string, T | null>(async (ids) => {
     if (!organizationId) return ids.map(() => null);
     const rows = await reads.value<Record<string, unknown>[]>(sql, [ids, organizationId]);

@@ -5,7 +5,7 @@ import type { PageInfo } from './pagination.type';
 import type { DataSource, EntityTarget } from 'typeorm';
 import { ActorEntity } from './actor/actor.entity';
 import { AttachmentEntity } from './attachment/attachment.entity';
-import { appendTo, hydrate, jsonObjectOf } from './hydrate';
+import { appendTo, hydrate, jsonObjectOf, sqlOnce } from './hydrate';
 import type { ReadBatch } from './reads';
 
 export const MAX_PAGE_SIZE = 100;
@@ -335,7 +335,10 @@ export function createConversationPageLoader<T extends { conversationId: string 
       'related', ${source.related ?? 'null'}
     )`;
   // A backward page takes the window's last rows (newest first); the bundle lists them in display order.
-  const statements = { forwards: sql(false), backwards: sql(true) };
+  const statements = {
+    forwards: sqlOnce(`${table}-page:forwards`, () => sql(false)),
+    backwards: sqlOnce(`${table}-page:backwards`, () => sql(true)),
+  };
   const ownerOf = attachmentOwner === 'comment_id' ? (file: AttachmentEntity) => file.commentId! : (file: AttachmentEntity) => file.messageId!;
   return createPageLoader<T>(async (conversationIds, args) => {
     const pages = new Map<string, Page<T>>();

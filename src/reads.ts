@@ -4,6 +4,15 @@ import type { DataSource } from 'typeorm';
 /** Distinct statement texts an instance prepares; any beyond run unprepared (a client cannot make us hold an unbounded number). */
 const MAX_PREPARED_STATEMENTS = 500;
 
+const PLACEHOLDER = /\$(\d+)/g;
+
+/** How many parameters a statement takes: its highest `$n`. */
+function placeholdersIn(sql: string): number {
+  let highest = 0;
+  for (const [, n] of sql.matchAll(PLACEHOLDER)) highest = Math.max(highest, Number(n));
+  return highest;
+}
+
 /**
  * The read path of loaders: SQL straight on the connection pool, as named
  * prepared statements on PostgreSQL, so PostgreSQL plans each text once per
@@ -15,6 +24,9 @@ const MAX_PREPARED_STATEMENTS = 500;
  */
 export class Reader {
   private readonly names = new Map<string, string>();
+  /** Each batched read's text, by a short id; and each sequence of ids' combined statement (see `combine`). */
+  private readonly readIds = new Map<string, number>();
+  private readonly combined = new Map<string, string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -40,6 +52,40 @@ export class Reader {
     return new ReadBatch(this);
   }
 
+  /**
+   * The statement selecting each of these reads as a column (r0, r1, ...),
+   * their placeholders renumbered in turn: built once per sequence of read
+   * texts (a query's ticks ask for the same reads in the same order every
+   * time), so a request neither rewrites nor rehashes kilobytes of SQL.
+   */
+  combine(reads: readonly { sql: string; params: readonly unknown[] }[]): string {
+    const ids = reads.map((read) => this.readIdOf(read.sql));
+    // A read beyond the bound has no id: its combinations are built every time, never remembered.
+    const key = ids.includes(undefined) ? null : ids.join(',');
+    const remembered = key === null ? undefined : this.combined.get(key);
+    if (remembered !== undefined) return remembered;
+    let offset = 0;
+    const columns = reads.map(({ sql: text, params }, index) => {
+      // The parameters are passed one read after another: each read must use all of its own, as $1..$n.
+      if (placeholdersIn(text) !== params.length) throw new Error(`A read takes ${params.length} parameters but its SQL uses $1..$${placeholdersIn(text)}: ${text}`);
+      const shifted = text.replace(PLACEHOLDER, (_, n: string) => `$${Number(n) + offset}`);
+      offset += params.length;
+      return `(${shifted}) AS r${index}`;
+    });
+    const sql = `SELECT ${columns.join(',\n')}`;
+    if (key !== null && this.combined.size < MAX_PREPARED_STATEMENTS) this.combined.set(key, sql);
+    return sql;
+  }
+
+  private readIdOf(text: string): number | undefined {
+    let id = this.readIds.get(text);
+    if (id === undefined && this.readIds.size < MAX_PREPARED_STATEMENTS) {
+      id = this.readIds.size;
+      this.readIds.set(text, id);
+    }
+    return id;
+  }
+
   private nameOf(sql: string): string | undefined {
     let name = this.names.get(sql);
     if (!name && this.names.size < MAX_PREPARED_STATEMENTS) {
@@ -60,8 +106,6 @@ interface PendingRead {
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
-
-const PLACEHOLDER = /\$(\d+)/g;
 
 /**
  * Reads asked for in the same tick, sent to the database as one statement:
@@ -97,13 +141,8 @@ export class ReadBatch {
         reads[0].resolve(Object.values(row)[0]);
         return;
       }
-      const params: unknown[] = [];
-      const columns = reads.map((read, index) => {
-        const offset = params.length;
-        params.push(...read.params);
-        return `(${read.sql.replace(PLACEHOLDER, (_, n: string) => `$${Number(n) + offset}`)}) AS r${index}`;
-      });
-      const [row] = await this.reader.query<Record<string, unknown>>(`SELECT ${columns.join(',\n')}`, params);
+      const sql = this.reader.combine(reads);
+      const [row] = await this.reader.query<Record<string, unknown>>(sql, reads.flatMap((read) => read.params));
       reads.forEach((read, index) => read.resolve(row[`r${index}`]));
     } catch (error) {
       for (const read of reads) read.reject(error);

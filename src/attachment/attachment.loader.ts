@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import type { Viewer } from '../auth/viewer';
-import { hydrate, jsonObjectOf } from '../hydrate';
+import { hydrate, jsonObjectOf, sqlOnce } from '../hydrate';
 import type { ReadBatch } from '../reads';
 import { AttachmentEntity } from './attachment.entity';
 
@@ -15,9 +15,11 @@ type Owner = 'comment_id' | 'message_id';
  */
 function createAttachmentsByOwnerLoader(dataSource: DataSource, reads: ReadBatch, viewer: Viewer | null, owner: Owner) {
   const property = owner === 'comment_id' ? 'commentId' : 'messageId';
-  const sql = `
+  const sql = sqlOnce(`attachments-by-${owner}`, () =>
+    `
     SELECT coalesce(json_agg(${jsonObjectOf(dataSource, AttachmentEntity, 'a')} ORDER BY a.seq), '[]')
-      FROM attachments a WHERE a.${owner} = ANY($1::uuid[]) AND a.organization_id = $2::uuid`;
+      FROM attachments a WHERE a.${owner} = ANY($1::uuid[]) AND a.organization_id = $2::uuid`,
+  );
   return new DataLoader<string, AttachmentEntity[]>(async (ownerIds) => {
     if (!viewer) return ownerIds.map(() => []);
     const rows = await reads.value<Record<string, unknown>[]>(sql, [ownerIds, viewer.organizationId]);

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
-import { appendTo, hydrate, jsonObjectOf } from '../hydrate';
+import { appendTo, hydrate, jsonObjectOf, sqlOnce } from '../hydrate';
 import type { ReadBatch } from '../reads';
 import { TaskEntity } from './task.entity';
 
@@ -17,13 +17,15 @@ export function hydrateTask(dataSource: DataSource, row: Record<string, any>): L
 
 /** Tasks of conversations, oldest first, with their assignees: one read per batch. */
 export function createTasksByConversationLoader(dataSource: DataSource, reads: ReadBatch, organizationId: string | null) {
-  const sql = `
+  const sql = sqlOnce('tasks-by-conversation', () =>
+    `
     SELECT coalesce(json_agg(json_build_object(
              'task', ${jsonObjectOf(dataSource, TaskEntity, 't')},
              'assignee', CASE WHEN a.id IS NULL THEN NULL ELSE ${jsonObjectOf(dataSource, ActorEntity, 'a')} END
            ) ORDER BY t.seq), '[]')
       FROM tasks t LEFT JOIN actors a ON a.id = t.assignee_id
-     WHERE t.conversation_id = ANY($1::uuid[]) AND t.organization_id = $2::uuid`;
+     WHERE t.conversation_id = ANY($1::uuid[]) AND t.organization_id = $2::uuid`,
+  );
   return new DataLoader<string, LoadedTask[]>(async (conversationIds) => {
     const rows = organizationId
       ? await reads.value<{ task: Record<string, unknown>; assignee: Record<string, unknown> | null }[]>(sql, [conversationIds, organizationId])

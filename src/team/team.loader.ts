@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
 import { ActorEntity } from '../actor/actor.entity';
-import { hydrate, jsonObjectOf } from '../hydrate';
+import { hydrate, jsonObjectOf, sqlOnce } from '../hydrate';
 import type { ReadBatch } from '../reads';
 import { TeamEntity } from './team.entity';
 
@@ -30,10 +30,12 @@ export function createTeamMembersLoader(dataSource: DataSource) {
  * itself, before its row (and `team_id`) arrives.
  */
 export function createTeamOfConversationLoader(dataSource: DataSource, reads: ReadBatch, organizationId: string | null) {
-  const sql = `
+  const sql = sqlOnce('team-of-conversation', () =>
+    `
     SELECT coalesce(json_agg(json_build_object('conversation_id', c.id, 'team', ${jsonObjectOf(dataSource, TeamEntity, 't')})), '[]')
       FROM conversations c JOIN teams t ON t.id = c.team_id
-     WHERE c.id = ANY($1::uuid[]) AND c.organization_id = $2::uuid`;
+     WHERE c.id = ANY($1::uuid[]) AND c.organization_id = $2::uuid`,
+  );
   return new DataLoader<string, TeamEntity | null>(async (conversationIds) => {
     const rows = organizationId ? await reads.value<{ conversation_id: string; team: Record<string, unknown> }[]>(sql, [conversationIds, organizationId]) : [];
     const byConversation = new Map(rows.map((row) => [row.conversation_id, hydrate(dataSource, TeamEntity, row.team)]));
